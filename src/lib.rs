@@ -1,0 +1,16 @@
+//! consign: what is inside a container image, and whether it can be trusted.
+//!
+//! The library reads an image ([`source`]) layer by layer in one streaming pass, stacks the
+//! layers into the filesystem a container sees ([`fs`]), runs the package catalogers
+//! ([`catalog`]) and gathers what they found into an [`Sbom`] ([`model`]), which the
+//! [`encode`] module writes as CycloneDX, SPDX or a table. The library never prints, reads
+//! environment variables or exits; the `consign` binary's `cli` module does.
+
+pub mod catalog;
+pub mod error;
+pub mod fs;
+pub mod model;
+pub mod source;
+
+pub use error::{Error, Result};
+pub use model::{Package, Sbom};

@@ -1,0 +1,430 @@
+//! The package model every cataloger produces and every encoder reads.
+//!
+//! A [`Package`] is one installed (or declared) software package with its identity (ecosystem,
+//! name, version, architecture → purl), what the package database says about it (licenses,
+//! supplier, source package, owned files, typed [`PackageMetadata`]) and where it was found
+//! ([`Location`]s). Identity is the purl: two records with the same purl are one package, and
+//! the scan merges their locations.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::fs::Location;
+use crate::model::{License, Purl};
+
+/// The package ecosystems consign knows. The OS ecosystems come first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Ecosystem {
+    /// Debian packages (dpkg).
+    Deb,
+    /// Alpine packages (apk).
+    Apk,
+    /// RPM packages (Red Hat, Fedora, SUSE, Amazon Linux …).
+    Rpm,
+    /// Python distributions.
+    Pypi,
+    /// npm packages.
+    Npm,
+    /// Go modules.
+    Golang,
+    /// Rust crates.
+    Cargo,
+    /// Java archives (Maven coordinates).
+    Maven,
+    /// Ruby gems.
+    Gem,
+    /// PHP Composer packages.
+    Composer,
+    /// .NET NuGet packages.
+    Nuget,
+}
+
+impl Ecosystem {
+    /// The purl type (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst>).
+    pub fn purl_type(self) -> &'static str {
+        match self {
+            Ecosystem::Deb => "deb",
+            Ecosystem::Apk => "apk",
+            Ecosystem::Rpm => "rpm",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Maven => "maven",
+            Ecosystem::Gem => "gem",
+            Ecosystem::Composer => "composer",
+            Ecosystem::Nuget => "nuget",
+        }
+    }
+
+    /// A short human name, used in tables.
+    pub fn as_str(self) -> &'static str {
+        self.purl_type()
+    }
+
+    /// True for operating-system package managers.
+    pub fn is_os(self) -> bool {
+        matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
+    }
+}
+
+/// A person or organisation (supplier, author), as package databases name them:
+/// `Name <email>`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Party {
+    /// The name.
+    pub name: String,
+    /// The e-mail address, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Party {
+    /// Parses `Name <email>` (the e-mail part optional). Returns `None` for empty text.
+    pub fn parse(text: &str) -> Option<Party> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        if let Some((name, rest)) = text.split_once('<') {
+            let email = rest.split('>').next().unwrap_or("").trim();
+            let name = name.trim().trim_matches('"').trim();
+            let email = (!email.is_empty()).then(|| email.to_owned());
+            if name.is_empty() {
+                return email.map(|e| Party {
+                    name: e,
+                    email: None,
+                });
+            }
+            return Some(Party {
+                name: name.to_owned(),
+                email,
+            });
+        }
+        Some(Party {
+            name: text.to_owned(),
+            email: None,
+        })
+    }
+}
+
+/// The source package a binary package was built from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SourcePackage {
+    /// Source package name (dpkg `Source`, apk origin, rpm SOURCERPM name).
+    pub name: String,
+    /// Source version, when it differs from the binary's or is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// A hash algorithm, named as CycloneDX names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum HashAlgorithm {
+    /// MD5 (rpm SIGMD5: header + payload).
+    Md5,
+    /// SHA-1.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// The CycloneDX `hash-alg` name.
+    pub fn cyclonedx(self) -> &'static str {
+        match self {
+            HashAlgorithm::Md5 => "MD5",
+            HashAlgorithm::Sha1 => "SHA-1",
+            HashAlgorithm::Sha256 => "SHA-256",
+            HashAlgorithm::Sha512 => "SHA-512",
+        }
+    }
+
+    /// The SPDX `checksum` algorithm name.
+    pub fn spdx(self) -> &'static str {
+        match self {
+            HashAlgorithm::Md5 => "MD5",
+            HashAlgorithm::Sha1 => "SHA1",
+            HashAlgorithm::Sha256 => "SHA256",
+            HashAlgorithm::Sha512 => "SHA512",
+        }
+    }
+}
+
+/// A hash of the package artifact (not of a single file).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Checksum {
+    /// The algorithm.
+    pub algorithm: HashAlgorithm,
+    /// Lowercase hex.
+    pub value: String,
+}
+
+/// What a package offers and needs, as names to resolve against other packages of the same
+/// ecosystem. `model::resolve` turns these into dependency edges.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DependencySpec {
+    /// Names this package satisfies besides its own (dpkg Provides, apk `p:`, rpm PROVIDENAME).
+    pub provides: Vec<String>,
+    /// Requirements; each inner list holds alternatives (`a | b`), any one of which satisfies
+    /// it. Names only, version constraints stripped. Absolute paths (`/bin/sh`) are satisfied
+    /// by the package that owns that file.
+    pub requires: Vec<Vec<String>>,
+}
+
+/// Ecosystem-specific facts from the package database, kept typed so that rules and encoders
+/// can use them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum PackageMetadata {
+    /// No extra facts.
+    None,
+    /// A dpkg status stanza.
+    Dpkg(DpkgMetadata),
+    /// An apk installed-db record.
+    Apk(ApkMetadata),
+    /// An rpm header.
+    Rpm(RpmMetadata),
+}
+
+/// Facts from a dpkg status stanza (<https://www.debian.org/doc/debian-policy/ch-controlfields.html>).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DpkgMetadata {
+    /// `Architecture`.
+    pub architecture: Option<String>,
+    /// `Maintainer`, verbatim.
+    pub maintainer: Option<String>,
+    /// `Installed-Size`, in KiB.
+    pub installed_size_kib: Option<u64>,
+    /// `Section`.
+    pub section: Option<String>,
+    /// `Priority`.
+    pub priority: Option<String>,
+    /// `Multi-Arch`.
+    pub multi_arch: Option<String>,
+    /// `Essential: yes`.
+    pub essential: bool,
+    /// `Homepage`.
+    pub homepage: Option<String>,
+    /// Where the status stanza came from: `status` or a `status.d/` file.
+    pub database: String,
+}
+
+/// Facts from an apk installed-db record (<https://wiki.alpinelinux.org/wiki/Apk_spec>).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ApkMetadata {
+    /// `A:` architecture.
+    pub architecture: Option<String>,
+    /// `m:` maintainer.
+    pub maintainer: Option<String>,
+    /// `o:` origin (source package).
+    pub origin: Option<String>,
+    /// `c:` aports commit the package was built from.
+    pub commit: Option<String>,
+    /// `U:` upstream URL.
+    pub url: Option<String>,
+    /// `T:` description.
+    pub description: Option<String>,
+    /// `S:` package size in bytes.
+    pub size: Option<u64>,
+    /// `I:` installed size in bytes.
+    pub installed_size: Option<u64>,
+    /// `t:` build time, Unix seconds.
+    pub build_time: Option<i64>,
+    /// `C:` control-section checksum, verbatim (`Q1` + base64 SHA-1).
+    pub checksum: Option<String>,
+}
+
+/// Facts from an rpm header (<https://rpm-software-management.github.io/rpm/manual/tags.html>).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RpmMetadata {
+    /// `EPOCH`.
+    pub epoch: Option<u32>,
+    /// `RELEASE`.
+    pub release: String,
+    /// `ARCH`.
+    pub architecture: Option<String>,
+    /// `SOURCERPM`.
+    pub source_rpm: Option<String>,
+    /// `VENDOR`.
+    pub vendor: Option<String>,
+    /// `SIZE`: installed size in bytes.
+    pub size: Option<u64>,
+    /// `MODULARITYLABEL`.
+    pub modularity_label: Option<String>,
+    /// The database the header came from (`sqlite`, `bdb`, `ndb`, `manifest`).
+    pub database: String,
+}
+
+/// One package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Package {
+    /// The ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Name as the ecosystem spells it.
+    pub name: String,
+    /// Full version as the ecosystem spells it (dpkg `epoch:upstream-revision`, rpm
+    /// `epoch:version-release`, apk `version-rN`).
+    pub version: String,
+    /// CPU architecture, when the ecosystem records one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+    /// The package URL: the package's identity.
+    pub purl: Purl,
+    /// Declared licenses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<License>,
+    /// Who supplies the package (the distribution, for OS packages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Party>,
+    /// Who maintains or wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Party>,
+    /// The source package.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePackage>,
+    /// Hashes of the package artifact, where the database records one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checksums: Vec<Checksum>,
+    /// Files the package database says the package owns (paths relative to the root).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// Where the evidence was found.
+    pub locations: BTreeSet<Location>,
+    /// What it provides and requires.
+    #[serde(skip)]
+    pub dependencies: DependencySpec,
+    /// Ecosystem-specific facts.
+    pub metadata: PackageMetadata,
+    /// The cataloger that found it.
+    pub found_by: &'static str,
+    /// The layer that introduced this package at this version (set by the scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introduced_in: Option<u32>,
+    /// With `--scope all-layers`: the layer whose changes removed this package (or this
+    /// version of it) from the image. `None` for packages present in the final image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_in: Option<u32>,
+}
+
+impl Package {
+    /// A package with the required fields; the rest empty, to be filled by the cataloger.
+    pub fn new(
+        ecosystem: Ecosystem,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        purl: Purl,
+        found_by: &'static str,
+    ) -> Self {
+        Package {
+            ecosystem,
+            name: name.into(),
+            version: version.into(),
+            arch: None,
+            purl,
+            licenses: Vec::new(),
+            supplier: None,
+            author: None,
+            source: None,
+            checksums: Vec::new(),
+            files: Vec::new(),
+            locations: BTreeSet::new(),
+            dependencies: DependencySpec::default(),
+            metadata: PackageMetadata::None,
+            found_by,
+            introduced_in: None,
+            removed_in: None,
+        }
+    }
+
+    /// The package's identity: its purl, canonical text.
+    pub fn id(&self) -> PackageId {
+        PackageId(self.purl.to_string())
+    }
+
+    /// The declared licenses joined into one SPDX expression (`A AND B`), if every one of them
+    /// is an SPDX expression.
+    pub fn license_expression(&self) -> Option<String> {
+        if self.licenses.is_empty() {
+            return None;
+        }
+        let exprs: Option<Vec<&str>> = self.licenses.iter().map(License::expression).collect();
+        let exprs = exprs?;
+        if exprs.len() == 1 {
+            return Some(exprs[0].to_owned());
+        }
+        Some(
+            exprs
+                .iter()
+                .map(|e| {
+                    if e.contains(" OR ") {
+                        format!("({e})")
+                    } else {
+                        (*e).to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        )
+    }
+}
+
+/// A package's identity: its canonical purl text. Ordered, so output sorted by it is stable.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PackageId(pub String);
+
+impl std::fmt::Display for PackageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Something a cataloger saw but could not read: recorded in the SBOM as a known unknown, never
+/// silently dropped.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Unknown {
+    /// The cataloger (or reader) that hit it.
+    pub source: String,
+    /// The file, when the problem is tied to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// What could not be done, and why.
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_parties() {
+        assert_eq!(
+            Party::parse("Debian GLIBC Maintainers <debian-glibc@lists.debian.org>"),
+            Some(Party {
+                name: "Debian GLIBC Maintainers".into(),
+                email: Some("debian-glibc@lists.debian.org".into())
+            })
+        );
+        assert_eq!(
+            Party::parse("Natanael Copa"),
+            Some(Party {
+                name: "Natanael Copa".into(),
+                email: None
+            })
+        );
+        assert_eq!(Party::parse(" "), None);
+        assert_eq!(
+            Party::parse("<root@localhost>"),
+            Some(Party {
+                name: "root@localhost".into(),
+                email: None
+            })
+        );
+    }
+}
