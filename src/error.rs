@@ -64,7 +64,7 @@ pub enum Error {
         reason: String,
     },
     /// Reading one layer failed; wraps the cause with the layer it happened in.
-    #[error("layer {index} ({blob}): {source}")]
+    #[error("layer {index}: {source}")]
     Layer {
         /// The layer's position in the image, bottom first.
         index: usize,

@@ -10,7 +10,9 @@ pub mod catalog;
 pub mod error;
 pub mod fs;
 pub mod model;
+pub mod scan;
 pub mod source;
 
 pub use error::{Error, Result};
 pub use model::{Package, Sbom};
+pub use scan::{ScanOptions, scan};

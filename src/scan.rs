@@ -1,0 +1,210 @@
+//! One scan: source → layers → stacked filesystem → catalogers → [`Sbom`].
+//!
+//! Layers are applied one at a time; after each, the catalogers whose wanted files changed in
+//! that layer run again on the filesystem as it stands (catalogers whose files did not change
+//! would return what they returned before, so they are not re-run). The last run of each
+//! cataloger is what a container sees (`--scope squashed`). Comparing the runs tells, for
+//! every package, the layer that **introduced** it at its version: the first layer from which
+//! on every run lists it — not merely the last layer that rewrote the database file. With
+//! `--scope all-layers`, packages that an earlier run listed and a later run no longer does
+//! are kept too, marked with the layer that removed them.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use rayon::prelude::*;
+
+use crate::catalog::{self, CatalogOutput, Cataloger, Environment, registry};
+use crate::fs::{LayeredFs, Wants};
+use crate::model::{Package, PackageId, Relationship, Sbom, Scope, Tool, Unknown, resolve};
+use crate::source::{self, LoadOptions, LoadedImage, SourceSpec};
+use crate::{Error, Result};
+
+/// Options for [`scan`].
+#[derive(Default)]
+pub struct ScanOptions<'a> {
+    /// Which files the catalogers see.
+    pub scope: Scope,
+    /// Cataloger selectors (`dpkg`, `-rpm`, `os`); empty means all.
+    pub catalogers: Vec<String>,
+    /// Source options: image/platform selection, limits, progress.
+    pub load: LoadOptions<'a>,
+}
+
+/// Scans the image `spec` names.
+pub fn scan(spec: &SourceSpec, opts: &ScanOptions<'_>) -> Result<Sbom> {
+    let catalogers = registry::select(&opts.catalogers).map_err(Error::Source)?;
+    let wants = wants_of(&catalogers)?;
+    let image = source::load(spec, &wants, &opts.load)?;
+    Ok(catalog_image(image, &catalogers, &wants, opts.scope))
+}
+
+/// The wanted-file set: owner 0 is distro detection, owner `i + 1` is `catalogers[i]`.
+fn wants_of(catalogers: &[&dyn Cataloger]) -> Result<Wants> {
+    let mut groups: Vec<&[&str]> = vec![catalog::os_release::WANTS];
+    groups.extend(catalogers.iter().map(|c| c.wants()));
+    Wants::new(&groups).map_err(|e| Error::Source(format!("invalid cataloger glob: {e}")))
+}
+
+/// One run of one cataloger: after which layer, and what it found.
+struct Run {
+    layer: u32,
+    output: CatalogOutput,
+}
+
+/// Catalogs a loaded image. See the module docs.
+pub fn catalog_image(
+    image: LoadedImage,
+    catalogers: &[&dyn Cataloger],
+    wants: &Wants,
+    scope: Scope,
+) -> Sbom {
+    let mut runs: Vec<Vec<Run>> = catalogers.iter().map(|_| Vec::new()).collect();
+    let mut fs = LayeredFs::new(&image.trees);
+    let mut env = Environment::default();
+    let mut touched = vec![false; wants.owner_count()];
+    while let Some(changed) = fs.apply_next() {
+        let layer = (fs.applied() - 1) as u32;
+        touched.fill(false);
+        for p in &changed {
+            wants.mark_owners(p, &mut touched);
+        }
+        if touched[0] {
+            let now = Environment::detect(&fs);
+            if now != env {
+                env = now;
+                // The distro feeds every purl: everyone runs again.
+                touched.fill(true);
+            }
+        }
+        let outputs: Vec<(usize, CatalogOutput)> = catalogers
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| touched[i + 1])
+            .map(|(i, c)| (i, run_cataloger(*c, &fs, &env)))
+            .collect();
+        for (i, output) in outputs {
+            runs[i].push(Run { layer, output });
+        }
+    }
+    let mut merged: BTreeMap<PackageId, Package> = BTreeMap::new();
+    let mut explicit: BTreeSet<Relationship> = BTreeSet::new();
+    let mut unknowns: BTreeSet<Unknown> = image.warnings.into_iter().collect();
+    for cataloger_runs in &runs {
+        let Some(last) = cataloger_runs.last() else {
+            continue;
+        };
+        let present: Vec<HashSet<PackageId>> = cataloger_runs
+            .iter()
+            .map(|r| r.output.packages.iter().map(Package::id).collect())
+            .collect();
+        let introduced = |run: usize, id: &PackageId| {
+            let mut j = run;
+            while j > 0 && present[j - 1].contains(id) {
+                j -= 1;
+            }
+            cataloger_runs[j].layer
+        };
+        let final_run = cataloger_runs.len() - 1;
+        for p in &last.output.packages {
+            let mut p = p.clone();
+            p.introduced_in = Some(introduced(final_run, &p.id()));
+            merge(&mut merged, p);
+        }
+        for &(from, to, kind) in &last.output.relationships {
+            let pkgs = &last.output.packages;
+            if let (Some(a), Some(b)) = (pkgs.get(from), pkgs.get(to)) {
+                explicit.insert(Relationship {
+                    from: a.id(),
+                    to: b.id(),
+                    kind,
+                });
+            }
+        }
+        unknowns.extend(last.output.unknowns.iter().cloned());
+        if scope == Scope::AllLayers {
+            for j in 0..final_run {
+                for p in &cataloger_runs[j].output.packages {
+                    let id = p.id();
+                    if present[j + 1].contains(&id) || present[final_run].contains(&id) {
+                        continue;
+                    }
+                    let mut p = p.clone();
+                    p.introduced_in = Some(introduced(j, &id));
+                    p.removed_in = Some(cataloger_runs[j + 1].layer);
+                    merge(&mut merged, p);
+                }
+                unknowns.extend(cataloger_runs[j].output.unknowns.iter().cloned());
+            }
+        }
+    }
+    let packages: Vec<Package> = merged.into_values().collect();
+    let ids: HashSet<PackageId> = packages.iter().map(Package::id).collect();
+    let mut relationships: BTreeSet<Relationship> =
+        resolve::resolve(&packages).into_iter().collect();
+    relationships.extend(explicit);
+    relationships.retain(|r| ids.contains(&r.from) && ids.contains(&r.to) && r.from != r.to);
+    Sbom {
+        tool: Tool::default(),
+        image: image.info,
+        layers: image.layers,
+        distro: env.distro,
+        scope,
+        catalogers: catalogers.iter().map(|c| c.name().to_owned()).collect(),
+        packages,
+        relationships: relationships.into_iter().collect(),
+        unknowns: unknowns.into_iter().collect(),
+    }
+}
+
+fn run_cataloger(c: &dyn Cataloger, fs: &LayeredFs<'_>, env: &Environment) -> CatalogOutput {
+    c.catalog(fs, env).unwrap_or_else(|e| CatalogOutput {
+        unknowns: vec![Unknown {
+            source: c.name().to_owned(),
+            location: None,
+            reason: format!("cataloger failed: {e}"),
+        }],
+        ..CatalogOutput::default()
+    })
+}
+
+/// Adds `p`, merging it into an existing package of the same identity: locations and owned
+/// files are united, missing facts filled in, the earliest introducing layer kept, and the
+/// package counts as present if either record is.
+fn merge(into: &mut BTreeMap<PackageId, Package>, p: Package) {
+    let id = p.id();
+    let Some(have) = into.get_mut(&id) else {
+        into.insert(id, p);
+        return;
+    };
+    have.locations.extend(p.locations);
+    if have.files.is_empty() {
+        have.files = p.files;
+    } else if !p.files.is_empty() {
+        let mut all: BTreeSet<String> = have.files.drain(..).collect();
+        all.extend(p.files);
+        have.files = all.into_iter().collect();
+    }
+    if have.licenses.is_empty() {
+        have.licenses = p.licenses;
+    }
+    if have.supplier.is_none() {
+        have.supplier = p.supplier;
+    }
+    if have.author.is_none() {
+        have.author = p.author;
+    }
+    if have.source.is_none() {
+        have.source = p.source;
+    }
+    if have.checksums.is_empty() {
+        have.checksums = p.checksums;
+    }
+    have.introduced_in = match (have.introduced_in, p.introduced_in) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    have.removed_in = match (have.removed_in, p.removed_in) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        _ => None,
+    };
+}

@@ -1,0 +1,118 @@
+//! A root filesystem directory as a one-layer image (`dir:`): what `debootstrap` or
+//! `umoci unpack` leaves on disk. Entries are read with `lstat` semantics: symlinks are
+//! recorded, never followed, so nothing outside the directory is ever read. There are no
+//! whiteouts in a directory; a `.wh.` file is just a file.
+
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::Limits;
+use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants};
+use crate::{Error, Result};
+
+/// Reads the directory tree under `root` into one layer tree, plus warnings.
+pub fn load(root: &Path, wants: &Wants, limits: &Limits) -> Result<(LayerTree, Vec<String>)> {
+    let meta = fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::Source(format!(
+            "{}: not a directory",
+            root.display()
+        )));
+    }
+    let mut tree = LayerTree::default();
+    let mut warnings = Vec::new();
+    let mut stack = vec![(root.to_owned(), String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        let mut children: Vec<fs::DirEntry> = match fs::read_dir(&dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok()).collect(),
+            Err(e) => {
+                warnings.push(format!("cannot list /{rel}: {e}"));
+                continue;
+            }
+        };
+        children.sort_by_key(|e| e.file_name());
+        let mut subdirs = Vec::new();
+        for child in children {
+            let name = child.file_name();
+            let name_str = name.to_string_lossy();
+            if let std::borrow::Cow::Owned(_) = name_str {
+                warnings.push(format!(
+                    "file name in /{rel} is not valid UTF-8 (recorded as {name_str:?})"
+                ));
+            }
+            let path = if rel.is_empty() {
+                name_str.into_owned()
+            } else {
+                format!("{rel}/{name_str}")
+            };
+            let full = child.path();
+            let md = match fs::symlink_metadata(&full) {
+                Ok(m) => m,
+                Err(e) => {
+                    warnings.push(format!("cannot stat /{path}: {e}"));
+                    continue;
+                }
+            };
+            let ft = md.file_type();
+            let kind = if ft.is_dir() {
+                EntryKind::Dir
+            } else if ft.is_symlink() {
+                EntryKind::Symlink
+            } else if ft.is_file() {
+                EntryKind::File
+            } else if ft.is_char_device() {
+                EntryKind::CharDevice
+            } else if ft.is_block_device() {
+                EntryKind::BlockDevice
+            } else if ft.is_fifo() {
+                EntryKind::Fifo
+            } else {
+                continue; // sockets
+            };
+            let link = if kind == EntryKind::Symlink {
+                fs::read_link(&full)
+                    .ok()
+                    .map(|t| t.to_string_lossy().into_owned())
+            } else {
+                None
+            };
+            let content = (kind == EntryKind::File && wants.is_wanted(&path))
+                .then(|| capture(&full, md.len(), limits));
+            if kind == EntryKind::Dir {
+                subdirs.push((full, path.clone()));
+            }
+            tree.entries.push(Entry {
+                path,
+                meta: FileMeta {
+                    kind,
+                    mode: md.mode() & 0o7777,
+                    uid: u64::from(md.uid()),
+                    gid: u64::from(md.gid()),
+                    size: md.len(),
+                    link,
+                },
+                content,
+            });
+        }
+        // Depth-first, children in name order: pushed reversed so the first pops first.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    Ok((tree, warnings))
+}
+
+fn capture(path: &Path, size: u64, limits: &Limits) -> Content {
+    if size > limits.max_file_bytes {
+        return Content::TooLarge {
+            size,
+            cap: limits.max_file_bytes,
+        };
+    }
+    let mut buf = Vec::with_capacity(size as usize);
+    match fs::File::open(path).and_then(|f| f.take(limits.max_file_bytes).read_to_end(&mut buf)) {
+        Ok(_) => Content::Bytes(Arc::from(buf)),
+        Err(e) => Content::Unreadable(format!("cannot read: {e}")),
+    }
+}

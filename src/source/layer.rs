@@ -1,0 +1,480 @@
+//! Reading one layer blob in a single streaming pass.
+//!
+//! blob bytes → SHA-256 (the descriptor digest) → decompressor chosen by magic bytes (gzip,
+//! zstd or none; media types are sometimes wrong) → SHA-256 (the config's diff_id) → tar walk.
+//! Every entry's metadata is kept; the bytes of wanted files only ([`Wants`], capped by
+//! [`Limits::max_file_bytes`]). After the tar's end-of-archive marker the rest of the stream is
+//! still read and hashed, so both digests cover every byte. Nothing touches the disk and no
+//! layer is ever held in memory whole.
+//!
+//! Layer format: <https://github.com/opencontainers/image-spec/blob/main/layer.md>.
+
+use std::collections::HashMap;
+use std::io::{self, BufReader, Read};
+use std::sync::Arc;
+
+use flate2::bufread::MultiGzDecoder;
+
+use super::Limits;
+use super::digest::{Algorithm, Digest, DigestReader};
+use crate::fs::path::{self, PathError};
+use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants, whiteout};
+use crate::{Error, Result};
+
+/// How a layer blob is compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// A plain tar.
+    None,
+    /// gzip (possibly several concatenated members).
+    Gzip,
+    /// Zstandard.
+    Zstd,
+}
+
+/// What one pass over a layer produced.
+#[derive(Clone, Debug)]
+pub struct LayerRead {
+    /// The entries, whiteouts and captured files.
+    pub tree: LayerTree,
+    /// Digest of the blob as stored.
+    pub blob_digest: Digest,
+    /// Size of the blob as stored.
+    pub blob_size: u64,
+    /// Digest of the uncompressed tar.
+    pub diff_id: Digest,
+    /// The compression found.
+    pub compression: Compression,
+    /// Non-fatal problems (names that are not UTF-8, unreadable hard links), for the SBOM.
+    pub warnings: Vec<String>,
+}
+
+/// Detects the compression from the first bytes.
+pub fn sniff(head: &[u8]) -> Result<Compression, String> {
+    match head {
+        [0x1f, 0x8b, ..] => Ok(Compression::Gzip),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Ok(Compression::Zstd),
+        [0xfd, b'7', b'z', b'X', b'Z', 0, ..] => {
+            Err("xz-compressed layers are not supported".into())
+        }
+        [b'B', b'Z', b'h', ..] => Err("bzip2-compressed layers are not supported".into()),
+        _ => Ok(Compression::None),
+    }
+}
+
+/// Reads up to `buf.len()` bytes, fewer only at the end of the stream (a pipe may return short
+/// reads, so one `read` is not enough to see the magic bytes).
+fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// A reader that fails once more than `limit` bytes have come through.
+struct LimitReader<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for LimitReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(io::Error::other(LimitHit(self.limit)));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+#[derive(Debug)]
+struct LimitHit(u64);
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "uncompressed layer exceeds {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for LimitHit {}
+
+/// Turns an I/O error from the decompress/tar chain into our error, naming the blob.
+fn stream_error(blob: &str, e: io::Error) -> Error {
+    if let Some(hit) = e.get_ref().and_then(|i| i.downcast_ref::<LimitHit>()) {
+        return Error::Limit {
+            what: blob.to_owned(),
+            reason: hit.to_string(),
+        };
+    }
+    Error::archive(blob, format!("corrupt layer: {e}"))
+}
+
+/// Reads one layer blob. `blob` is the name used in messages; `algorithm` the descriptor's
+/// digest algorithm.
+pub fn read_layer(
+    raw: impl Read,
+    blob: &str,
+    algorithm: Algorithm,
+    wants: &Wants,
+    limits: &Limits,
+) -> Result<LayerRead> {
+    let mut buffered = BufReader::with_capacity(256 << 10, DigestReader::new(raw, algorithm));
+    let mut head = [0u8; 8];
+    let n = read_head(&mut buffered, &mut head).map_err(|e| stream_error(blob, e))?;
+    let compression = sniff(&head[..n]).map_err(|why| Error::archive(blob, why))?;
+    // Put the sniffed bytes back in front of the stream.
+    let mut input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
+    let decoder: Box<dyn Read + '_> = match compression {
+        Compression::Gzip => Box::new(MultiGzDecoder::new(&mut input)),
+        Compression::Zstd => {
+            Box::new(zstd::Decoder::with_buffer(&mut input).map_err(|e| stream_error(blob, e))?)
+        }
+        Compression::None => Box::new(&mut input),
+    };
+    let limited = LimitReader {
+        inner: decoder,
+        left: limits.max_layer_bytes,
+        limit: limits.max_layer_bytes,
+    };
+    let mut archive = tar::Archive::new(DigestReader::new(limited, Algorithm::Sha256));
+    let (tree, warnings) = walk(&mut archive, blob, wants, limits)?;
+    let (diff_id, _) = archive
+        .into_inner()
+        .finish()
+        .map_err(|e| stream_error(blob, e))?;
+    let (_, buffered) = input.into_inner();
+    let (blob_digest, blob_size) = buffered
+        .into_inner()
+        .finish()
+        .map_err(|e| Error::archive(blob, format!("reading blob: {e}")))?;
+    Ok(LayerRead {
+        tree,
+        blob_digest,
+        blob_size,
+        diff_id,
+        compression,
+        warnings,
+    })
+}
+
+fn walk<R: Read>(
+    archive: &mut tar::Archive<R>,
+    blob: &str,
+    wants: &Wants,
+    limits: &Limits,
+) -> Result<(LayerTree, Vec<String>)> {
+    let mut tree = LayerTree::default();
+    let mut warnings = Vec::new();
+    // Captured bytes of this layer by path, for hard links to earlier entries.
+    let mut captured: HashMap<String, Arc<[u8]>> = HashMap::new();
+    let mut count: u64 = 0;
+    for entry in archive.entries().map_err(|e| stream_error(blob, e))? {
+        let mut entry = entry.map_err(|e| stream_error(blob, e))?;
+        count += 1;
+        if count > limits.max_entries {
+            return Err(Error::Limit {
+                what: blob.to_owned(),
+                reason: format!("more than {} entries", limits.max_entries),
+            });
+        }
+        let raw_name = entry.path_bytes().into_owned();
+        let normal = match path::normalize(&raw_name) {
+            Ok(p) => p,
+            Err(PathError::Traversal) => {
+                return Err(Error::archive(
+                    blob,
+                    format!(
+                        "entry {:?} escapes the image root (path traversal)",
+                        String::from_utf8_lossy(&raw_name)
+                    ),
+                ));
+            }
+        };
+        if normal.lossy {
+            warnings.push(format!(
+                "entry name is not valid UTF-8: {:?} (recorded as /{})",
+                String::from_utf8_lossy(&raw_name),
+                normal.path
+            ));
+        }
+        if normal.path.is_empty() {
+            continue;
+        }
+        match whiteout::classify(&normal.path) {
+            Some(Ok(w)) => {
+                tree.whiteouts.push(w);
+                continue;
+            }
+            Some(Err(())) => continue,
+            None => {}
+        }
+        let header = entry.header();
+        let kind = match header.entry_type() {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                EntryKind::File
+            }
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::Hardlink,
+            tar::EntryType::Char => EntryKind::CharDevice,
+            tar::EntryType::Block => EntryKind::BlockDevice,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            other => {
+                warnings.push(format!(
+                    "entry /{} has unsupported tar type {:?}; skipped",
+                    normal.path, other
+                ));
+                continue;
+            }
+        };
+        let link = match kind {
+            EntryKind::Symlink => entry
+                .link_name_bytes()
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            EntryKind::Hardlink => {
+                let target = entry.link_name_bytes().unwrap_or_default().into_owned();
+                match path::normalize(&target) {
+                    Ok(t) => Some(t.path),
+                    Err(PathError::Traversal) => {
+                        return Err(Error::archive(
+                            blob,
+                            format!(
+                                "hard link /{} points outside the image root ({:?})",
+                                normal.path,
+                                String::from_utf8_lossy(&target)
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => None,
+        };
+        let meta = FileMeta {
+            kind,
+            mode: header.mode().unwrap_or(0) & 0o7777,
+            uid: header.uid().unwrap_or(0),
+            gid: header.gid().unwrap_or(0),
+            size: entry.size(),
+            link,
+        };
+        let content = if wants.is_wanted(&normal.path) {
+            match kind {
+                EntryKind::File => {
+                    Some(capture(&mut entry, blob, &normal.path, meta.size, limits)?)
+                }
+                EntryKind::Hardlink => {
+                    let target = meta.link.as_deref().unwrap_or("");
+                    Some(match captured.get(target) {
+                        Some(bytes) => Content::Bytes(bytes.clone()),
+                        None => Content::Unreadable(format!(
+                            "hard link to /{target}, whose content was not captured"
+                        )),
+                    })
+                }
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if let Some(Content::Bytes(b)) = &content {
+            captured.insert(normal.path.clone(), b.clone());
+        }
+        tree.entries.push(Entry {
+            path: normal.path,
+            meta,
+            content,
+        });
+    }
+    Ok((tree, warnings))
+}
+
+fn capture<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    blob: &str,
+    path: &str,
+    size: u64,
+    limits: &Limits,
+) -> Result<Content> {
+    if size > limits.max_file_bytes {
+        return Ok(Content::TooLarge {
+            size,
+            cap: limits.max_file_bytes,
+        });
+    }
+    let mut buf = Vec::with_capacity(size as usize);
+    entry
+        .take(limits.max_file_bytes)
+        .read_to_end(&mut buf)
+        .map_err(|e| {
+            stream_error(
+                blob,
+                io::Error::new(e.kind(), format!("reading /{path}: {e}")),
+            )
+        })?;
+    Ok(Content::Bytes(Arc::from(buf)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            b.append_data(&mut h, name, *data).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    fn wants() -> Wants {
+        Wants::new(&[&["etc/os-release", "big"]]).unwrap()
+    }
+
+    #[test]
+    fn reads_plain_gzip_and_zstd_with_the_same_diff_id() {
+        let tar = tar_of(&[("etc/os-release", b"ID=alpine\n"), ("bin/sh", b"elf")]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = zstd::encode_all(&tar[..], 1).unwrap();
+        let plain = read_layer(
+            &tar[..],
+            "p",
+            Algorithm::Sha256,
+            &wants(),
+            &Limits::default(),
+        )
+        .unwrap();
+        let g = read_layer(
+            &gz[..],
+            "g",
+            Algorithm::Sha256,
+            &wants(),
+            &Limits::default(),
+        )
+        .unwrap();
+        let z = read_layer(
+            &zst[..],
+            "z",
+            Algorithm::Sha256,
+            &wants(),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(plain.compression, Compression::None);
+        assert_eq!(g.compression, Compression::Gzip);
+        assert_eq!(z.compression, Compression::Zstd);
+        assert_eq!(plain.diff_id, Digest::sha256_of(&tar));
+        assert_eq!(g.diff_id, plain.diff_id);
+        assert_eq!(z.diff_id, plain.diff_id);
+        assert_eq!(g.blob_digest, Digest::sha256_of(&gz));
+        assert_eq!(g.blob_size, gz.len() as u64);
+        assert_eq!(plain.tree.entries.len(), 2);
+        let os = &plain.tree.entries[0];
+        assert_eq!(
+            os.content,
+            Some(Content::Bytes(Arc::from(&b"ID=alpine\n"[..])))
+        );
+        assert_eq!(plain.tree.entries[1].content, None);
+    }
+
+    #[test]
+    fn caps_large_files() {
+        let tar = tar_of(&[("big", &[0u8; 100])]);
+        let limits = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        let r = read_layer(&tar[..], "b", Algorithm::Sha256, &wants(), &limits).unwrap();
+        assert_eq!(
+            r.tree.entries[0].content,
+            Some(Content::TooLarge { size: 100, cap: 10 })
+        );
+    }
+
+    #[test]
+    fn refuses_traversal() {
+        let mut tar = tar_of(&[("xx/passwd", b"root")]);
+        // Rewrite the name in the header to "../passwd" and fix the checksum.
+        tar[..9].copy_from_slice(b"../passwd");
+        let mut h = tar::Header::new_old();
+        h.as_mut_bytes().copy_from_slice(&tar[..512]);
+        h.set_cksum();
+        tar[..512].copy_from_slice(h.as_bytes());
+        let err = read_layer(
+            &tar[..],
+            "blobs/sha256/x",
+            Algorithm::Sha256,
+            &wants(),
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "blobs/sha256/x: entry \"../passwd\" escapes the image root (path traversal)"
+        );
+    }
+
+    #[test]
+    fn uncompressed_limit() {
+        let tar = tar_of(&[("a", &[1u8; 4096])]);
+        let limits = Limits {
+            max_layer_bytes: 1000,
+            ..Limits::default()
+        };
+        let err = read_layer(&tar[..], "l", Algorithm::Sha256, &wants(), &limits).unwrap_err();
+        assert!(matches!(err, Error::Limit { .. }), "{err}");
+    }
+
+    #[test]
+    fn corrupt_gzip_is_an_error_naming_the_blob() {
+        let data = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff];
+        let err = read_layer(
+            &data[..],
+            "blobs/sha256/bad",
+            Algorithm::Sha256,
+            &wants(),
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("blobs/sha256/bad: corrupt layer"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn whiteouts_are_collected() {
+        let tar = tar_of(&[("etc/.wh.passwd", b""), ("var/.wh..wh..opq", b"")]);
+        let r = read_layer(
+            &tar[..],
+            "w",
+            Algorithm::Sha256,
+            &wants(),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(r.tree.entries.is_empty());
+        assert_eq!(
+            r.tree.whiteouts,
+            [
+                crate::fs::Whiteout::Entry("etc/passwd".into()),
+                crate::fs::Whiteout::Opaque("var".into())
+            ]
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! Limits that keep a hostile image from exhausting memory or time. Hitting one is an error
+//! naming the blob and the limit ([`crate::Error::Limit`]), or, for a single oversized file, a
+//! known unknown in the SBOM; never an out-of-memory kill.
+
+/// Resource limits for reading an image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file whose content is captured for a cataloger; larger wanted files are
+    /// recorded as unknowns. Default 256 MiB (big rpmdb.sqlite files reach ~100 MiB).
+    pub max_file_bytes: u64,
+    /// Largest uncompressed layer. Default 64 GiB.
+    pub max_layer_bytes: u64,
+    /// Largest metadata document (manifest.json, index.json, manifests, configs). Default 16 MiB.
+    pub max_json_bytes: u64,
+    /// Most entries in one layer. Default 10 million.
+    pub max_entries: u64,
+    /// Deepest nesting of image indexes. Default 8.
+    pub max_index_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 256 << 20,
+            max_layer_bytes: 64 << 30,
+            max_json_bytes: 16 << 20,
+            max_entries: 10_000_000,
+            max_index_depth: 8,
+        }
+    }
+}
