@@ -117,44 +117,66 @@ fn stream_error(blob: &str, e: io::Error) -> Error {
     Error::archive(blob, format!("corrupt layer: {e}"))
 }
 
-/// Reads one layer blob. `blob` is the name used in messages; `algorithm` the descriptor's
-/// digest algorithm.
+/// Reads one layer blob. `blob` is the name used in messages; `expected` the descriptor's
+/// digest, when known, so that a blob that fails to decompress because it was altered is
+/// reported as the digest mismatch it is.
 pub fn read_layer(
     raw: impl Read,
     blob: &str,
-    algorithm: Algorithm,
+    expected: Option<&Digest>,
     wants: &Wants,
     limits: &Limits,
 ) -> Result<LayerRead> {
+    let algorithm = expected.map_or(Algorithm::Sha256, Digest::algorithm);
     let mut buffered = BufReader::with_capacity(256 << 10, DigestReader::new(raw, algorithm));
     let mut head = [0u8; 8];
     let n = read_head(&mut buffered, &mut head).map_err(|e| stream_error(blob, e))?;
     let compression = sniff(&head[..n]).map_err(|why| Error::archive(blob, why))?;
     // Put the sniffed bytes back in front of the stream.
     let mut input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
-    let decoder: Box<dyn Read + '_> = match compression {
-        Compression::Gzip => Box::new(MultiGzDecoder::new(&mut input)),
-        Compression::Zstd => {
-            Box::new(zstd::Decoder::with_buffer(&mut input).map_err(|e| stream_error(blob, e))?)
-        }
-        Compression::None => Box::new(&mut input),
-    };
-    let limited = LimitReader {
-        inner: decoder,
-        left: limits.max_layer_bytes,
-        limit: limits.max_layer_bytes,
-    };
-    let mut archive = tar::Archive::new(DigestReader::new(limited, Algorithm::Sha256));
-    let (tree, warnings) = walk(&mut archive, blob, wants, limits)?;
-    let (diff_id, _) = archive
-        .into_inner()
-        .finish()
-        .map_err(|e| stream_error(blob, e))?;
+    let walked = (|| -> Result<(LayerTree, Vec<String>, Digest)> {
+        let decoder: Box<dyn Read + '_> = match compression {
+            Compression::Gzip => Box::new(MultiGzDecoder::new(&mut input)),
+            Compression::Zstd => {
+                Box::new(zstd::Decoder::with_buffer(&mut input).map_err(|e| stream_error(blob, e))?)
+            }
+            Compression::None => Box::new(&mut input),
+        };
+        let limited = LimitReader {
+            inner: decoder,
+            left: limits.max_layer_bytes,
+            limit: limits.max_layer_bytes,
+        };
+        let mut archive = tar::Archive::new(DigestReader::new(limited, Algorithm::Sha256));
+        let (tree, warnings) = walk(&mut archive, blob, wants, limits)?;
+        let (diff_id, _) = archive
+            .into_inner()
+            .finish()
+            .map_err(|e| stream_error(blob, e))?;
+        Ok((tree, warnings, diff_id))
+    })();
     let (_, buffered) = input.into_inner();
-    let (blob_digest, blob_size) = buffered
-        .into_inner()
-        .finish()
-        .map_err(|e| Error::archive(blob, format!("reading blob: {e}")))?;
+    let hashed = buffered.into_inner().finish();
+    let (tree, warnings, diff_id) = match walked {
+        Ok(w) => w,
+        Err(e) => {
+            // An altered blob often fails to decompress before its digest can be compared:
+            // name the real cause.
+            if let (Some(exp), Ok((actual, _))) = (expected, &hashed)
+                && actual != exp
+            {
+                return Err(Error::DigestMismatch {
+                    what: "blob",
+                    path: blob.to_owned(),
+                    expected: exp.clone(),
+                    actual: actual.clone(),
+                });
+            }
+            return Err(e);
+        }
+    };
+    let (blob_digest, blob_size) =
+        hashed.map_err(|e| Error::archive(blob, format!("reading blob: {e}")))?;
     Ok(LayerRead {
         tree,
         blob_digest,
@@ -350,30 +372,9 @@ mod tests {
         gz.write_all(&tar).unwrap();
         let gz = gz.finish().unwrap();
         let zst = zstd::encode_all(&tar[..], 1).unwrap();
-        let plain = read_layer(
-            &tar[..],
-            "p",
-            Algorithm::Sha256,
-            &wants(),
-            &Limits::default(),
-        )
-        .unwrap();
-        let g = read_layer(
-            &gz[..],
-            "g",
-            Algorithm::Sha256,
-            &wants(),
-            &Limits::default(),
-        )
-        .unwrap();
-        let z = read_layer(
-            &zst[..],
-            "z",
-            Algorithm::Sha256,
-            &wants(),
-            &Limits::default(),
-        )
-        .unwrap();
+        let plain = read_layer(&tar[..], "p", None, &wants(), &Limits::default()).unwrap();
+        let g = read_layer(&gz[..], "g", None, &wants(), &Limits::default()).unwrap();
+        let z = read_layer(&zst[..], "z", None, &wants(), &Limits::default()).unwrap();
         assert_eq!(plain.compression, Compression::None);
         assert_eq!(g.compression, Compression::Gzip);
         assert_eq!(z.compression, Compression::Zstd);
@@ -398,7 +399,7 @@ mod tests {
             max_file_bytes: 10,
             ..Limits::default()
         };
-        let r = read_layer(&tar[..], "b", Algorithm::Sha256, &wants(), &limits).unwrap();
+        let r = read_layer(&tar[..], "b", None, &wants(), &limits).unwrap();
         assert_eq!(
             r.tree.entries[0].content,
             Some(Content::TooLarge { size: 100, cap: 10 })
@@ -417,7 +418,7 @@ mod tests {
         let err = read_layer(
             &tar[..],
             "blobs/sha256/x",
-            Algorithm::Sha256,
+            None,
             &wants(),
             &Limits::default(),
         )
@@ -435,7 +436,7 @@ mod tests {
             max_layer_bytes: 1000,
             ..Limits::default()
         };
-        let err = read_layer(&tar[..], "l", Algorithm::Sha256, &wants(), &limits).unwrap_err();
+        let err = read_layer(&tar[..], "l", None, &wants(), &limits).unwrap_err();
         assert!(matches!(err, Error::Limit { .. }), "{err}");
     }
 
@@ -445,7 +446,7 @@ mod tests {
         let err = read_layer(
             &data[..],
             "blobs/sha256/bad",
-            Algorithm::Sha256,
+            None,
             &wants(),
             &Limits::default(),
         )
@@ -460,14 +461,7 @@ mod tests {
     #[test]
     fn whiteouts_are_collected() {
         let tar = tar_of(&[("etc/.wh.passwd", b""), ("var/.wh..wh..opq", b"")]);
-        let r = read_layer(
-            &tar[..],
-            "w",
-            Algorithm::Sha256,
-            &wants(),
-            &Limits::default(),
-        )
-        .unwrap();
+        let r = read_layer(&tar[..], "w", None, &wants(), &Limits::default()).unwrap();
         assert!(r.tree.entries.is_empty());
         assert_eq!(
             r.tree.whiteouts,

@@ -339,11 +339,8 @@ fn load_store(
         .map(|(i, lp)| {
             let read = || -> Result<LayerRead> {
                 let raw = ProgressReader::new(store.open(&lp.path)?, opts.progress);
-                let alg = lp
-                    .digest
-                    .as_ref()
-                    .map_or(digest::Algorithm::Sha256, Digest::algorithm);
-                let read = layer::read_layer(raw, &lp.path, alg, wants, &opts.limits)?;
+                let read =
+                    layer::read_layer(raw, &lp.path, lp.digest.as_ref(), wants, &opts.limits)?;
                 verify_layer(lp, &read)?;
                 Ok(read)
             };

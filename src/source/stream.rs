@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 use std::io::{self, Read};
 
-use super::digest::Algorithm;
 use super::layer::{self, LayerRead};
 use super::plan::{self, ImagePlan, Layout, Selector};
 use super::store::MemStore;
@@ -80,7 +79,7 @@ pub fn load(
             || layer::sniff(&head).is_err();
         if looks_like_layer {
             let input = ProgressReader::new(io::Cursor::new(head).chain(&mut entry), progress);
-            let read = layer::read_layer(input, &path, Algorithm::Sha256, wants, limits);
+            let read = layer::read_layer(input, &path, None, wants, limits);
             if let Some(p) = progress {
                 p.layer_done();
             }
