@@ -1,0 +1,125 @@
+//! `-o FORMAT[=FILE]`: parsing output specs and writing every document atomically.
+//!
+//! Every file is first written to a temporary file beside its destination and renamed into
+//! place only when all documents were encoded, so a failed run never leaves a truncated SBOM
+//! and never clobbers an earlier file of the same name.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use consign::Sbom;
+use consign::encode::{self, EncodeOptions, Format};
+
+/// One requested output.
+#[derive(Debug, Clone)]
+pub struct OutputSpec {
+    /// The format.
+    pub format: Format,
+    /// The file; `None` means stdout.
+    pub path: Option<PathBuf>,
+}
+
+/// Parses every `-o` value; the default is a table on stdout. At most one output may go to
+/// stdout.
+pub fn parse_all(values: &[String]) -> anyhow::Result<Vec<OutputSpec>> {
+    if values.is_empty() {
+        return Ok(vec![OutputSpec {
+            format: Format::Table,
+            path: None,
+        }]);
+    }
+    let mut out = Vec::new();
+    for v in values {
+        let (fmt, path) = match v.split_once('=') {
+            Some((f, p)) if !p.is_empty() && p != "-" => (f, Some(PathBuf::from(p))),
+            Some((f, _)) => (f, None),
+            None => (v.as_str(), None),
+        };
+        let format: Format = fmt
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("invalid -o {v:?}: {e}"))?;
+        out.push(OutputSpec { format, path });
+    }
+    if out.iter().filter(|o| o.path.is_none()).count() > 1 {
+        bail!("at most one -o output can go to stdout; give the others a file (FORMAT=FILE)");
+    }
+    Ok(out)
+}
+
+/// The document timestamp: `SOURCE_DATE_EPOCH` (seconds since the epoch) when set, so that
+/// builds are reproducible; the current time otherwise.
+pub fn created_from_env() -> anyhow::Result<jiff::Timestamp> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => {
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"))?;
+            jiff::Timestamp::from_second(secs)
+                .with_context(|| format!("SOURCE_DATE_EPOCH={v:?} is out of range"))
+        }
+        _ => Ok(jiff::Timestamp::now()),
+    }
+}
+
+/// Encodes `sbom` into every output; files appear only if all succeed.
+pub fn write_all(sbom: &Sbom, outputs: &[OutputSpec], opts: &EncodeOptions) -> anyhow::Result<()> {
+    let mut staged = Vec::new();
+    let mut stdout_doc = None;
+    for o in outputs {
+        match &o.path {
+            None => {
+                let mut buf = Vec::new();
+                encode::encode(sbom, &o.format, opts, &mut buf)
+                    .with_context(|| format!("writing {} to stdout", o.format))?;
+                stdout_doc = Some(buf);
+            }
+            Some(path) => {
+                let tmp = stage(sbom, o, path, opts)?;
+                staged.push((tmp, path));
+            }
+        }
+    }
+    for (tmp, path) in staged {
+        tmp.persist(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(doc) = stdout_doc {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&doc)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn stage(
+    sbom: &Sbom,
+    o: &OutputSpec,
+    path: &Path,
+    opts: &EncodeOptions,
+) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".consign-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write {}: cannot create a file in {}", path.display(), dir.display()))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        encode::encode(sbom, &o.format, opts, &mut w)
+            .with_context(|| format!("writing {}", path.display()))?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    // Temporary files are created 0600; an SBOM is meant to be shared.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    Ok(tmp)
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need, then runs them.
+#
+#   tests/run.sh
+#
+# 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query) — only
+#    those missing are installed (needs root or sudo).
+# 2. `cargo test`, including the tests marked #[ignore] that need those tools and a
+#    debootstrapped Debian root filesystem (built once, cached under target/e2e/).
+# 3. Every SBOM the tests wrote is checked with the third-party validators in
+#    ../shared/tools/validate-sbom (CycloneDX's own validator, pyspdxtools, the NTIA checker).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+
+need=()
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v skopeo >/dev/null || need+=(skopeo)
+command -v umoci >/dev/null || need+=(umoci)
+command -v dpkg-query >/dev/null || need+=(dpkg)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "tests/run.sh: installing ${need[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# A real Debian root filesystem, the ground truth for the dpkg tests.
+e2e="$here/target/e2e"
+mkdir -p "$e2e"
+rootfs="$e2e/bookworm-minbase"
+if [ ! -f "$rootfs/.complete" ]; then
+  rm -rf "$rootfs"
+  echo "tests/run.sh: debootstrap bookworm (minbase) into $rootfs" >&2
+  debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$e2e/debootstrap.log" 2>&1 \
+    || { tail -20 "$e2e/debootstrap.log" >&2; exit 1; }
+  touch "$rootfs/.complete"
+fi
+
+out="$e2e/sboms"
+rm -rf "$out"
+mkdir -p "$out"
+export CONSIGN_E2E_ROOTFS="$rootfs"
+export CONSIGN_E2E_OUT="$out"
+cargo test --all-targets -- --include-ignored
+
+validator="${CONSIGN_VALIDATE_SBOM:-$here/../shared/tools/validate-sbom}"
+shopt -s nullglob
+docs=("$out"/*.json)
+if [ ${#docs[@]} -eq 0 ]; then
+  echo "tests/run.sh: the tests wrote no SBOMs to $out" >&2
+  exit 1
+fi
+echo "tests/run.sh: validating ${#docs[@]} SBOMs with $validator" >&2
+"$validator" -q "${docs[@]}"
