@@ -6,7 +6,7 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::encode::Format;
-use crate::model::{Scope, Unknown};
+use crate::model::{Scope, SourceKind, Unknown};
 use crate::{Error, Sbom};
 
 /// An [`Error::Encode`] for `format`.
@@ -59,7 +59,8 @@ pub(crate) fn to_json<T: Serialize>(doc: &T, format: &Format) -> crate::Result<V
 }
 
 /// Replaces every character outside `[A-Za-z0-9.-]` with `-`: the alphabet SPDX allows in
-/// `SPDXRef-` and `LicenseRef-` identifiers.
+/// `SPDXRef-` and `LicenseRef-` identifiers. Keeps length and positions, so distinct inputs
+/// can collide; callers that need uniqueness add a hash.
 pub(crate) fn sanitize_id(text: &str) -> String {
     text.chars()
         .map(|c| {
@@ -92,6 +93,16 @@ pub(crate) fn describe_unknown(sbom: &Sbom, u: &Unknown) -> String {
             u.source
         ),
         None => format!("{} [{}]", u.reason, u.source),
+    }
+}
+
+/// How the image was stored, as the CLI spells it (`docker-archive`, `oci-dir`, …).
+pub(crate) fn source_kind_name(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::DockerArchive => "docker-archive",
+        SourceKind::OciDir => "oci-dir",
+        SourceKind::OciArchive => "oci-archive",
+        SourceKind::Directory => "directory",
     }
 }
 
@@ -134,6 +145,16 @@ pub(crate) fn web_url(text: &str) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b));
     ok.then(|| text.to_owned())
+}
+
+/// `text` sanitised with [`sanitize_id`], with runs of `-` collapsed and none at either end:
+/// a readable slug for URIs and `LicenseRef-`s. Empty when nothing usable remains.
+pub(crate) fn slug(text: &str) -> String {
+    sanitize_id(text)
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
@@ -185,5 +206,8 @@ mod tests {
         assert_eq!(sanitize_id("libstdc++6"), "libstdc--6");
         assert_eq!(sanitize_id("a.b-C_d/e f"), "a.b-C-d-e-f");
         assert_eq!(short_hash("x").len(), 16);
+        assert_eq!(slug("rootfs/"), "rootfs");
+        assert_eq!(slug("--a  b--"), "a-b");
+        assert_eq!(slug("/"), "");
     }
 }

@@ -6,7 +6,9 @@
 //! be fetched and `tag` what it was tagged when scanned. So an image without a known digest, or
 //! without a repository name, gets no purl rather than a made-up one. The canonical text comes
 //! from [`Purl`], which keeps the digest's `:` and percent-encodes `/` in qualifier values, as
-//! the purl-spec test vectors do: `pkg:oci/debian@sha256:…?repository_url=docker.io%2Flibrary%2Fdebian&tag=12`.
+//! the purl-spec build vectors (`tests/types/oci-test.json`) expect:
+//! `pkg:oci/debian@sha256:…?repository_url=docker.io%2Flibrary%2Fdebian&tag=12` (the type
+//! definition's own examples write `sha256%3A`; both parse to the same purl).
 
 use crate::model::{BaseImage, ImageInfo, Purl};
 use crate::source::Digest;

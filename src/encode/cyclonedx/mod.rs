@@ -34,6 +34,7 @@
 //!
 //! On the image (`metadata.component`):
 //! - `consign:scope`: `squashed` or `all-layers`.
+//! - `consign:image:sourceKind`: `docker-archive`, `oci-dir`, `oci-archive`, `directory`.
 //! - `consign:image:platform`, `…:manifestDigest`, `…:configDigest`, `…:created`.
 //! - `consign:image:base:name`, `…:base:digest`, `…:base:evidence`: the base image and where
 //!   that claim came from (`manifest-annotation`, `index-annotation`, `config-label`).
@@ -60,7 +61,9 @@ use self::model::{
     Metadata, Occurrence, OrganizationalEntity, Property, Tools,
 };
 use crate::catalog::LinuxRelease;
-use crate::encode::common::{content_uuid, scope_name, timestamp, to_json, web_url};
+use crate::encode::common::{
+    content_uuid, scope_name, source_kind_name, timestamp, to_json, web_url,
+};
 use crate::encode::oci::{self, Reference};
 use crate::encode::{CdxVersion, EncodeOptions, Format};
 use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom};
@@ -193,7 +196,13 @@ fn dependencies(
 
 fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
     let img = &sbom.image;
-    let mut props = vec![Property::new("consign:scope", scope_name(sbom.scope))];
+    let mut props = vec![
+        Property::new("consign:scope", scope_name(sbom.scope)),
+        Property::new(
+            "consign:image:sourceKind",
+            source_kind_name(img.source_kind),
+        ),
+    ];
     let mut push = |name: &str, value: Option<String>| {
         if let Some(v) = value {
             props.push(Property::new(name, v));

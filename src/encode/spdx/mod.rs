@@ -22,13 +22,15 @@
 mod model;
 mod package;
 
+use std::fmt::Write as _;
+
 use self::model::{
     Annotation, Checksum, CreationInfo, Document, ExternalRef, Package, Relationship,
 };
 use self::package::LicenseRefs;
 use crate::catalog::LinuxRelease;
 use crate::encode::common::{
-    content_uuid, describe_unknown, sanitize_id, scope_name, timestamp, to_json, web_url,
+    content_uuid, describe_unknown, scope_name, slug, source_kind_name, timestamp, to_json, web_url,
 };
 use crate::encode::oci::{self, Reference};
 use crate::encode::{EncodeOptions, Format};
@@ -48,9 +50,12 @@ pub(crate) fn encode(sbom: &Sbom, opts: &EncodeOptions) -> crate::Result<Vec<u8>
     let mut doc = build(sbom, opts);
     // The namespace ends in a hash of the document without it: equal content, equal URI.
     let unsigned = to_json(&doc, &format)?;
+    let name = match slug(&sbom.image.display_name()) {
+        s if s.is_empty() => "image".to_owned(),
+        s => s,
+    };
     doc.document_namespace = format!(
-        "https://consign.dev/spdx/{}-{}",
-        sanitize_id(&sbom.image.display_name()),
+        "https://consign.dev/spdx/{name}-{}",
         content_uuid(&unsigned)
     );
     to_json(&doc, &format)
@@ -145,7 +150,10 @@ fn relationships(sbom: &Sbom) -> Vec<Relationship> {
 
 fn image_package(sbom: &Sbom) -> Package {
     let img = &sbom.image;
-    let mut facts = vec![format!("scope: {}", scope_name(sbom.scope))];
+    let mut facts = vec![
+        format!("source: {}", source_kind_name(img.source_kind)),
+        format!("scope: {}", scope_name(sbom.scope)),
+    ];
     if let Some(p) = &img.platform {
         facts.push(format!("platform: {p}"));
     }
@@ -163,11 +171,14 @@ fn image_package(sbom: &Sbom) -> Package {
         facts.push(format!("base image: {name} (from {})", b.evidence));
     }
     for l in &sbom.layers {
-        let id = l
-            .id()
-            .map_or_else(|| "unknown digest".to_owned(), |d| d.to_string());
-        let step = l.created_by.as_deref().unwrap_or("unknown step");
-        facts.push(format!("layer {}: {id}, created by: {step}", l.index));
+        let mut fact = format!("layer {}", l.index);
+        if let Some(id) = l.id() {
+            let _ = write!(fact, ": {id}");
+        }
+        if let Some(step) = &l.created_by {
+            let _ = write!(fact, ", created by: {step}");
+        }
+        facts.push(fact);
     }
     let reference = Reference::of_image(img);
     Package {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::model::{Checksum, ExtractedLicensingInfo, Package};
 use super::{NOASSERTION, purl_ref, unasserted};
-use crate::encode::common::{join_and, layer_label, sanitize_id, short_hash, web_url};
+use crate::encode::common::{join_and, layer_label, sanitize_id, short_hash, slug, web_url};
 use crate::model::{self, PackageId, PackageMetadata, Party, Sbom};
 
 /// The longest sanitised text kept in a generated `LicenseRef-` id.
@@ -155,16 +155,12 @@ impl LicenseRefs {
         if let Some(id) = self.by_text.get(text) {
             return id.clone();
         }
-        let mut slug = sanitize_id(text)
-            .split('-')
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
-        if slug.len() > MAX_REF_LEN || slug.is_empty() {
-            slug.truncate(MAX_REF_LEN);
-            slug = format!("{}-{}", slug.trim_end_matches('-'), short_hash(text));
+        let mut name = slug(text);
+        if name.len() > MAX_REF_LEN || name.is_empty() {
+            name.truncate(MAX_REF_LEN);
+            name = format!("{}-{}", name.trim_end_matches('-'), short_hash(text));
         }
-        let mut id = format!("LicenseRef-{}", slug.trim_start_matches('-'));
+        let mut id = format!("LicenseRef-{}", name.trim_start_matches('-'));
         if self.infos.contains_key(&id) {
             id = format!("{id}-{}", short_hash(text));
         }
