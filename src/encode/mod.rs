@@ -95,7 +95,7 @@ impl Format {
 }
 
 impl Default for Format {
-    /// CycloneDX 1.6 JSON, what Syft and Trivy write by default.
+    /// CycloneDX 1.6 JSON: the CycloneDX version Syft and Trivy write by default.
     fn default() -> Self {
         Format::CycloneDxJson(CdxVersion::default())
     }

@@ -79,6 +79,9 @@ fn party_text(p: &Party) -> String {
 /// expression can no longer be used (before 1.7 the array holds license objects *or* one
 /// expression), so every license becomes an object: list ids as `id`, everything else,
 /// including compound expressions, as `name` with the text verbatim (Syft does the same).
+///
+/// Known gap: `id` must be in the schema's license enum (SPDX list 3.28.0 in the vendored
+/// schemas) while the `spdx` crate knows list 3.29; an id new in 3.29 would fail validation.
 pub(super) fn licenses(p: &Package) -> Vec<LicenseChoice> {
     let id = |text: &str| spdx::license_id(text).map(|l| l.name.to_owned());
     match p.license_expression() {
