@@ -7,6 +7,7 @@
 //! environment variables or exits; the `consign` binary's `cli` module does.
 
 pub mod catalog;
+pub mod encode;
 pub mod error;
 pub mod fs;
 pub mod model;

@@ -38,7 +38,7 @@ pub fn parse_all(values: &[String]) -> anyhow::Result<Vec<OutputSpec>> {
         };
         let format: Format = fmt
             .parse()
-            .map_err(|e: String| anyhow::anyhow!("invalid -o {v:?}: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("invalid -o {v:?}: {e}"))?;
         out.push(OutputSpec { format, path });
     }
     if out.iter().filter(|o| o.path.is_none()).count() > 1 {

@@ -206,5 +206,4 @@ fn output_files_get_normal_permissions() {
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o644);
     assert!(o.stdout.is_empty());
-    let _ = Path::new("");
 }

@@ -1,7 +1,8 @@
-//! Integration tests: one binary (ripgrep's layout). Images are built in code
-//! (`support::image`), never pulled.
+//! Integration tests: one binary, one module per area (ripgrep's layout). Images are built in
+//! code (`support::image`), never pulled.
 
 mod cli;
+mod encode;
 mod real_tools;
 mod samples;
 mod sources;
