@@ -83,7 +83,12 @@ fn grant(name: &str, block: &str) -> String {
     let gnu = ["gpl-", "lgpl-", "agpl-", "gfdl-"]
         .iter()
         .any(|p| lower.starts_with(p));
-    let block = block.to_ascii_lowercase();
+    // Wording wraps across lines: "any later\n version".
+    let block = block
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
     let later = block.contains("any later version") || block.contains("or later");
     if gnu && later && !name.ends_with('+') {
         format!("{name}+")

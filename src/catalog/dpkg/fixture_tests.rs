@@ -253,3 +253,136 @@ fn coreutils_closure_resolves() {
     .collect();
     assert_eq!(edges, expected);
 }
+
+const LIBGCC: &str = "Package: libgcc-s1\nStatus: install ok installed\nArchitecture: arm64\nMulti-Arch: same\nSource: gcc-12\nVersion: 12.2.0-14\nMaintainer: Debian GCC Maintainers <debian-gcc@lists.debian.org>\nProvides: libgcc1 (= 1:12.2.0-14)\nDepends: gcc-12-base (= 12.2.0-14), libc6 (>= 2.35)\n\nPackage: gcc-12-base\nStatus: install ok installed\nArchitecture: arm64\nMulti-Arch: same\nSource: gcc-12\nVersion: 12.2.0-14\n";
+
+#[test]
+fn multiarch_lists_and_symlinked_doc_dirs() {
+    let out = catalog(
+        layer()
+            .file("var/lib/dpkg/status", LIBGCC)
+            .file(
+                "var/lib/dpkg/info/libgcc-s1:arm64.list",
+                "/.\n/lib\n/lib/aarch64-linux-gnu\n/lib/aarch64-linux-gnu/libgcc_s.so.1\n/usr/share/doc/libgcc-s1\n",
+            )
+            .file(
+                "var/lib/dpkg/info/gcc-12-base:arm64.list",
+                "/.\n/usr\n/usr/share\n/usr/share/doc\n/usr/share/doc/gcc-12-base\n/usr/share/doc/gcc-12-base/copyright\n",
+            )
+            .dir("usr/share/doc/gcc-12-base")
+            .file(
+                "usr/share/doc/gcc-12-base/copyright",
+                "This is the Debian GNU/Linux prepackaged version of the GNU compiler\ncollection.\n\nGCC is free software; you can redistribute it and/or modify it under\nthe terms of the GNU General Public License as published by the Free\nSoftware Foundation; either version 3, or (at your option) any later\nversion.\n\nOn Debian GNU/Linux systems, the complete text of the GNU General Public\nLicense is in `/usr/share/common-licenses/GPL-3'.\n",
+            )
+            .symlink("usr/share/doc/libgcc-s1", "gcc-12-base")
+            .build(),
+        Some(debian("12")),
+    );
+    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    let libgcc = find(&out, "libgcc-s1");
+    // The doc dir is a symlink: listed by dpkg, but not a file the package owns.
+    assert_eq!(
+        libgcc.files,
+        [
+            "lib/aarch64-linux-gnu/libgcc_s.so.1",
+            "usr/share/doc/libgcc-s1"
+        ]
+    );
+    assert_eq!(
+        libgcc.licenses,
+        [License::Expression("GPL-3.0-or-later".into())]
+    );
+    let locs: Vec<&str> = libgcc.locations.iter().map(|l| l.path.as_str()).collect();
+    assert_eq!(
+        locs,
+        [
+            "usr/share/doc/gcc-12-base/copyright",
+            "var/lib/dpkg/info/libgcc-s1:arm64.list",
+            "var/lib/dpkg/status",
+        ]
+    );
+    let base = find(&out, "gcc-12-base");
+    assert_eq!(base.files, ["usr/share/doc/gcc-12-base/copyright"]);
+    assert_eq!(base.licenses, libgcc.licenses);
+}
+
+#[test]
+fn corrupt_stanzas_become_unknowns_and_the_rest_is_read() {
+    let mut status = Vec::new();
+    status.extend_from_slice(
+        b"Package: good1\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n\n",
+    );
+    status.extend_from_slice(b"Package: junk\n\x00\x01\x02\xff\xfe binary\nVersion: 2\n\n");
+    status.extend_from_slice(b"Status: install ok installed\nVersion: 3\n\n");
+    status.extend_from_slice(b"Package: noversion\nStatus: install ok installed\n\n");
+    status.extend_from_slice(b"Package: badstatus\nStatus: install ok exploded\nVersion: 1\n\n");
+    status.extend_from_slice(b"Package: latin1\nStatus: install ok installed\nMaintainer: J\xf6rg <j@x>\nVersion: 4\nArchitecture: all\n\n");
+    status.extend_from_slice(
+        b"Package: big\nStatus: install ok installed\nVersion: 5\nDescription: x\n",
+    );
+    for _ in 0..50_000 {
+        status.extend_from_slice(b" ");
+        status.extend_from_slice(&[b'z'; 80]);
+        status.push(b'\n');
+    }
+    let out = catalog(layer().file("var/lib/dpkg/status", &status).build(), None);
+    let names: Vec<&str> = out.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["good1", "latin1", "big"]);
+    let reasons: Vec<&str> = out.unknowns.iter().map(|u| u.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert!(reasons[0].contains("invalid UTF-8"));
+    assert!(reasons[1].starts_with("stanza at line 6: line 7: control characters"));
+    assert!(reasons[2].contains("no Package field"));
+    assert!(reasons[3].contains("package noversion: no Version field"));
+    assert!(reasons[4].contains("unknown package state \"exploded\""));
+    assert!(out.unknowns.iter().all(|u| u.source == "dpkg-db-cataloger"
+        && u.location.as_ref().unwrap().path == "var/lib/dpkg/status"));
+    assert_eq!(
+        find(&out, "latin1").author.as_ref().unwrap().name,
+        "J\u{fffd}rg"
+    );
+}
+
+#[test]
+fn pseudo_random_bytes_never_panic() {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"Package: Version Status install ok installed\n \t:|,()[]<>~+-.\x00\xff1a";
+    for round in 0..200 {
+        let len = (next() % 2_000) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                let r = next();
+                if round % 2 == 0 {
+                    alphabet[(r % alphabet.len() as u64) as usize]
+                } else {
+                    r as u8
+                }
+            })
+            .collect();
+        let out = catalog(
+            layer()
+                .file("var/lib/dpkg/status", &bytes)
+                .file("var/lib/dpkg/status.d/x", &bytes)
+                .file("var/lib/dpkg/info/x.list", &bytes)
+                .file("usr/share/doc/x/copyright", &bytes)
+                .build(),
+            Some(debian("12")),
+        );
+        for p in &out.packages {
+            assert!(!p.name.is_empty() && !p.version.is_empty());
+        }
+    }
+}
+
+#[test]
+fn empty_and_missing_databases() {
+    assert!(catalog(layer().build(), None).packages.is_empty());
+    let out = catalog(layer().file("var/lib/dpkg/status", "").build(), None);
+    assert!(out.packages.is_empty() && out.unknowns.is_empty());
+}
