@@ -164,7 +164,7 @@ mod tests {
     fn huge_continuations_stay_linear() {
         let mut text = String::from("Package: big\nDescription: x\n");
         for _ in 0..20_000 {
-            text.push_str(" ");
+            text.push(' ');
             text.push_str(&"y".repeat(100));
             text.push('\n');
         }
