@@ -3,7 +3,7 @@
 //!
 //! Reads `lib/apk/db/installed`, or `usr/lib/apk/db/installed` where `/lib` is merged into
 //! `/usr` (Wolfi since 2025; the file is found by its real path, so the `lib` symlink does not
-//! matter). Format: <https://wiki.alpinelinux.org/wiki/Apk_spec>, parsed in [`parse`].
+//! matter). Format: <https://wiki.alpinelinux.org/wiki/Apk_spec>, parsed in `parse.rs`.
 //!
 //! ## Mapping
 //!
@@ -13,7 +13,7 @@
 //!   The namespace is the distro id; with no release file it falls back to `alpine` (the purl
 //!   spec requires a namespace) and `distro=` is left out rather than guessed.
 //! - `L:` licenses: SPDX expressions in current packages, space-separated names in old ones
-//!   (`MIT BSD GPL2+`); see [`license_names`](crate::catalog::license_names) for what is
+//!   (`MIT BSD GPL2+`); see `catalog/license_names.rs` for what is
 //!   mapped (`GPL2+` → `GPL-2.0-or-later`) and what stays a name (`BSD`).
 //! - `o:` is the source package, `m:` the author, the distribution the supplier.
 //! - `D:`/`p:` become the dependency spec: `so:`, `cmd:`, `pc:` names and `/bin/sh` resolve

@@ -17,7 +17,7 @@
 //! Licenses come out deduplicated, in order of first appearance (the `Files: *` paragraph,
 //! the package's main license, usually comes first). Nothing is guessed from license prose.
 
-use super::deb822::paragraphs;
+use super::deb822::{Malformed, Paragraph, paragraphs};
 use crate::catalog::license_names::{BareList, parse_license_field};
 use crate::model::License;
 
@@ -33,8 +33,9 @@ pub(crate) fn parse_copyright(text: &str) -> Vec<License> {
             }
         }
     };
-    if is_machine_readable(text) {
-        for p in paragraphs(text).iter().flatten() {
+    let parsed = paragraphs(text);
+    if is_machine_readable(&parsed) {
+        for p in parsed.iter().flatten() {
             for (name, value) in p.fields() {
                 if name.eq_ignore_ascii_case("License") {
                     let synopsis = value.lines().next().unwrap_or("");
@@ -69,8 +70,8 @@ pub(crate) fn parse_copyright(text: &str) -> Vec<License> {
 }
 
 /// `Format:` (or the draft-era `Format-Specification:`) in the first paragraph.
-fn is_machine_readable(text: &str) -> bool {
-    match paragraphs(text).first() {
+fn is_machine_readable(parsed: &[Result<Paragraph<'_>, Malformed>]) -> bool {
+    match parsed.first() {
         Some(Ok(p)) => p.get("Format").or(p.get("Format-Specification")).is_some(),
         _ => false,
     }

@@ -386,3 +386,23 @@ fn empty_and_missing_databases() {
     let out = catalog(layer().file("var/lib/dpkg/status", "").build(), None);
     assert!(out.packages.is_empty() && out.unknowns.is_empty());
 }
+
+#[test]
+fn a_doc_symlink_loop_is_an_unknown_not_a_failure() {
+    let out = catalog(
+        layer()
+            .file("var/lib/dpkg/status", "Package: loopy\nVersion: 1\n")
+            .symlink("usr/share/doc/loopy", "other")
+            .symlink("usr/share/doc/other", "loopy")
+            .build(),
+        None,
+    );
+    assert_eq!(out.packages.len(), 1);
+    assert!(out.packages[0].licenses.is_empty());
+    assert_eq!(out.unknowns.len(), 1);
+    assert_eq!(out.unknowns[0].location, None);
+    assert_eq!(
+        out.unknowns[0].reason,
+        "/usr/share/doc/loopy/copyright: too many levels of symbolic links"
+    );
+}

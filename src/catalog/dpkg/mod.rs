@@ -1,12 +1,12 @@
 //! The dpkg cataloger: installed Debian packages (Debian, Ubuntu, and their derivatives).
 //!
 //! Reads:
-//! - `var/lib/dpkg/status`, the database (deb822 stanzas, see [`deb822`] and [`status`] for
+//! - `var/lib/dpkg/status`, the database (deb822 stanzas, see `deb822.rs` and `status.rs` for
 //!   which stanzas count as installed: what `dpkg-query -W` lists minus `config-files`);
 //! - `var/lib/dpkg/status.d/*`, distroless images' one-stanza-per-package files (their
 //!   `*.md5sums` companions list the package's files);
-//! - `var/lib/dpkg/info/<pkg>[:<arch>].list`, the files each package owns ([`files`]);
-//! - `usr/share/doc/<pkg>/copyright`, the only license declaration Debian has ([`copyright`]);
+//! - `var/lib/dpkg/info/<pkg>[:<arch>].list`, the files each package owns (`files.rs`);
+//! - `usr/share/doc/<pkg>/copyright`, the only license declaration Debian has (`copyright.rs`);
 //!   looked up through symlinks, since many packages link their doc directory to another's.
 //!
 //! Format references: <https://www.debian.org/doc/debian-policy/ch-controlfields.html>,
@@ -43,7 +43,7 @@ use crate::Result;
 use crate::fs::{FileResolver, Location};
 use crate::model::{
     DependencySpec, DpkgMetadata, Ecosystem, License, Package, PackageMetadata, Party, Purl,
-    SourcePackage,
+    SourcePackage, Unknown,
 };
 use status::Entry;
 
@@ -263,10 +263,12 @@ impl Context<'_> {
             Ok(Some(loc)) => loc,
             Ok(None) => return None,
             Err(e) => {
-                let at = Location::new(path, 0);
-                self.out
-                    .unknowns
-                    .push(parse_failure(NAME, &at, format!("cannot resolve: {e}")));
+                // No location: the path does not resolve to a file in any layer.
+                self.out.unknowns.push(Unknown {
+                    source: NAME.to_owned(),
+                    location: None,
+                    reason: format!("/{path}: {e}"),
+                });
                 return None;
             }
         };
