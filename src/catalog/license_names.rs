@@ -50,9 +50,15 @@ pub(crate) fn parse_license_field(text: &str, bare: BareList) -> Vec<License> {
             Some(l @ License::Expression(_)) => Some(l),
             _ => None,
         });
-        push(expr.or_else(|| verbatim(&text)));
+        match expr {
+            Some(e) => push(Some(e)),
+            None if bare == BareList::Split || looks_like_names(&tokens) => push(verbatim(&text)),
+            None => {}
+        }
     } else if bare == BareList::Whole {
-        push(verbatim(&text));
+        if looks_like_names(&tokens) {
+            push(verbatim(&text));
+        }
     } else {
         for t in tokens {
             match spdx_id(t) {
@@ -62,6 +68,37 @@ pub(crate) fn parse_license_field(text: &str, bare: BareList) -> Vec<License> {
         }
     }
     out
+}
+
+/// Whether unmapped text still has the shape of license names joined by operators (DEP-5
+/// syntax) rather than prose: some copyright files put the first line of a license text where
+/// the short name belongs ("License: Redistribution and use in source and binary forms, with
+/// or without"). Names are short (at most three words between operators) and a comma is
+/// followed by `and`, `or` or another license, never by an ordinary word.
+fn looks_like_names(tokens: &[&str]) -> bool {
+    let mut run = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let lower = t.to_ascii_lowercase();
+        match lower.as_str() {
+            "," => {
+                // `A, and B` is DEP-5; `GPL-2+, LGPL-2+` is sloppy but still names.
+                let next = tokens.get(i + 1).copied().unwrap_or("");
+                let op = matches!(next.to_ascii_lowercase().as_str(), "and" | "or");
+                if !op && spdx_id(next).is_none() {
+                    return false;
+                }
+                run = 0;
+            }
+            "and" | "or" | "and/or" | "with" | "exception" | "(" | ")" => run = 0,
+            _ => {
+                run += 1;
+                if run > 3 {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }
 
 fn tokenize(text: &str) -> Vec<&str> {
@@ -190,6 +227,7 @@ pub(crate) fn spdx_id(name: &str) -> Option<String> {
         "artistic-1" => Some("Artistic-1.0"),
         "artistic-2" => Some("Artistic-2.0"),
         "mpl-2" => Some("MPL-2.0"),
+        "boost-1.0" => Some("BSL-1.0"),
         _ => None,
     };
     let id = match alias {
@@ -253,12 +291,17 @@ fn exception_id(words: &str, license: &str) -> Option<String> {
     let id = match words.to_ascii_lowercase().as_str() {
         "autoconf" if gpl3 => "Autoconf-exception-3.0",
         "autoconf" if gpl2 => "Autoconf-exception-2.0",
-        "bison" => "Bison-exception-2.2",
+        // Bison's GPL-3 releases carry exception 2.2; GPL-2 ones had 1.24 or 2.2.
+        "bison" if gpl3 => "Bison-exception-2.2",
+        "bison-2.2" => "Bison-exception-2.2",
         "classpath" => "Classpath-exception-2.0",
         "font" => "Font-exception-2.0",
         "gcc" | "gcc runtime library" if gpl3 => "GCC-exception-3.1",
+        "gcc-runtime-3.1" => "GCC-exception-3.1",
         "gcc" if gpl2 => "GCC-exception-2.0",
         "libtool" => "Libtool-exception",
+        "llvm" => "LLVM-exception",
+        "texinfo" => "Texinfo-exception",
         _ => return None,
     };
     Some(id.to_owned())
@@ -346,6 +389,23 @@ mod tests {
             ["expr:GPL-3.0-or-later WITH Autoconf-exception-3.0"]
         );
         assert_eq!(
+            one("Apache-2.0 with LLVM exception"),
+            ["expr:Apache-2.0 WITH LLVM-exception"]
+        );
+        assert_eq!(one("Boost-1.0"), ["expr:BSL-1.0"]);
+        assert_eq!(
+            one("GPL-3+ with Bison-2.2 exception"),
+            ["expr:GPL-3.0-or-later WITH Bison-exception-2.2"]
+        );
+        assert_eq!(
+            one("GPL-2+ with bison exception"),
+            ["name:GPL-2+ with bison exception"]
+        );
+        assert_eq!(
+            one("GPL-2.0+ with Texinfo exception"),
+            ["expr:GPL-2.0-or-later WITH Texinfo-exception"]
+        );
+        assert_eq!(
             one("GPL-2+ with Classpath-exception-2.0"),
             ["expr:GPL-2.0-or-later WITH Classpath-exception-2.0"]
         );
@@ -370,6 +430,28 @@ mod tests {
         assert_eq!(one("GPL-2+, LGPL-2+"), ["name:GPL-2+, LGPL-2+"]);
         assert_eq!(one("(MIT"), ["name:(MIT"]);
         assert_eq!(one("none"), Vec::<String>::new());
+        assert_eq!(
+            one("Apache-2.0 and/or Expat"),
+            ["name:Apache-2.0 and/or Expat"]
+        );
+        assert_eq!(
+            one("BSD-3-clause-Cambridge with BINARY LIBRARY-LIKE PACKAGES exception"),
+            ["name:BSD-3-clause-Cambridge with BINARY LIBRARY-LIKE PACKAGES exception"]
+        );
+    }
+
+    #[test]
+    fn prose_is_not_a_license_name() {
+        for prose in [
+            "Redistribution and use in source and binary forms, with or without",
+            "By obtaining, using, and/or copying this software and/or its",
+            "* Permission to use this software in any way is granted without",
+            "This software is provided 'as-is', without any express or implied",
+        ] {
+            assert_eq!(one(prose), Vec::<String>::new(), "{prose}");
+        }
+        // Split lists (Alpine) are names by construction.
+        assert_eq!(split("custom:multiple"), ["name:custom:multiple"]);
         assert_eq!(one("  "), Vec::<String>::new());
     }
 

@@ -9,7 +9,8 @@
 //!   or a stand-alone license paragraph, and mapped through
 //!   [`license_names`](crate::catalog::license_names).
 //! - **Free-form**: only explicit statements are used, as Syft does: lines starting with
-//!   `License:`, and references to `/usr/share/common-licenses/<name>`. A reference names a
+//!   `License:` (when what follows is a license name, not the first line of a license text),
+//!   and references to `/usr/share/common-licenses/<name>`. A reference names a
 //!   license text, not the grant; for GNU licenses the grant (version N only, or N or later)
 //!   is taken from the wording between the previous reference and this one ("any later
 //!   version"), else the version alone is meant (`GPL-2` → `GPL-2.0-only`, as in DEP-5 naming).
@@ -190,6 +191,12 @@ mod tests {
                 "expr:Apache-2.0"
             ]
         );
+    }
+
+    #[test]
+    fn free_form_license_prose_is_skipped() {
+        let text = "Copyright 1991 Someone\nLicense: Redistribution and use in source and binary forms, with or without\n modification, are permitted.\nLicense: Permission is hereby granted, free of charge, to any person obtaining\nLicense: ISC\n";
+        assert_eq!(texts(&parse_copyright(text)), ["expr:ISC"]);
     }
 
     #[test]
