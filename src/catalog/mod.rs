@@ -10,9 +10,12 @@
 
 pub mod apk;
 pub mod dpkg;
+pub(crate) mod license_names;
 pub mod os_release;
 pub mod registry;
 pub mod rpm;
+#[cfg(test)]
+pub(crate) mod testfs;
 
 use std::sync::Arc;
 

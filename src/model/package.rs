@@ -214,6 +214,19 @@ pub struct DpkgMetadata {
     pub homepage: Option<String>,
     /// Where the status stanza came from: `status` or a `status.d/` file.
     pub database: String,
+    /// `Status`, verbatim (`install ok installed`, `hold ok installed`, …); `None` in
+    /// distroless `status.d/` stanzas, which have none.
+    pub status: Option<String>,
+    /// `Origin`: the distribution the package's source comes from.
+    pub origin: Option<String>,
+    /// The first line of `Description` (the synopsis).
+    pub description: Option<String>,
+    /// `Provides` entries as written (`libgcc1 (= 1:12.2.0-14)`).
+    pub provides: Vec<String>,
+    /// `Depends` entries as written, alternatives and version constraints included.
+    pub depends: Vec<String>,
+    /// `Pre-Depends` entries as written.
+    pub pre_depends: Vec<String>,
 }
 
 /// Facts from an apk installed-db record (<https://wiki.alpinelinux.org/wiki/Apk_spec>).
@@ -239,6 +252,14 @@ pub struct ApkMetadata {
     pub build_time: Option<i64>,
     /// `C:` control-section checksum, verbatim (`Q1` + base64 SHA-1).
     pub checksum: Option<String>,
+    /// `p:` provides as written (`so:libc.musl-x86_64.so.1=1`, `cmd:sh=1.36.0-r9`).
+    pub provides: Vec<String>,
+    /// `D:` dependencies as written, conflicts (`!name`) included.
+    pub depends: Vec<String>,
+    /// `r:` packages whose files this one may overwrite.
+    pub replaces: Vec<String>,
+    /// `i:` the install-if condition: installed automatically once all of these are.
+    pub install_if: Vec<String>,
 }
 
 /// Facts from an rpm header (<https://rpm-software-management.github.io/rpm/manual/tags.html>).
