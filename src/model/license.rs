@@ -3,7 +3,7 @@
 //! Package databases hold free text: SPDX expressions (`MIT AND BSD-2-Clause`), old SPDX ids
 //! (`GPL-2.0+`), distro shorthands (`GPLv2+`, `MIT BSD GPL2+`) or prose. [`License::parse`]
 //! keeps the canonical SPDX expression when the text parses (lax mode, as cargo-deny does for
-//! third-party strings) and the original text otherwise, so nothing is lost and nothing invalid
+//! third-party strings, without guessing vague names) and the original text otherwise, so nothing is lost and nothing invalid
 //! is ever emitted as an SPDX expression. See <https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/>.
 
 use std::fmt;
@@ -21,6 +21,17 @@ pub enum License {
     /// Text that is not an SPDX expression, kept verbatim (trimmed).
     Name(String),
 }
+
+/// Parse mode for third-party text: `/` as OR, `GPL-2.0+`, deprecated ids. Not the spdx
+/// crate's "imprecise names" list: it guesses (`BSD` → `BSD-2-Clause`, `GPL` →
+/// `GPL-2.0-only`), and a guessed license is worse than the text kept as a name.
+const THIRD_PARTY: ParseMode = ParseMode {
+    allow_slash_as_or_operator: true,
+    allow_imprecise_license_names: false,
+    allow_postfix_plus_on_gpl: true,
+    allow_deprecated: true,
+    allow_unknown: false,
+};
 
 /// Parse mode for canonical output: the SPDX syntax, deprecated ids tolerated.
 const CANONICAL: ParseMode = ParseMode {
@@ -77,7 +88,7 @@ fn is_placeholder(text: &str) -> bool {
 
 /// Canonical SPDX text for `text`, or `None` when it is not an SPDX expression.
 pub fn canonical_expression(text: &str) -> Option<String> {
-    let expr = Expression::parse_mode(text, ParseMode::LAX).ok()?;
+    let expr = Expression::parse_mode(text, THIRD_PARTY).ok()?;
     let canonical = render(&expr)?;
     // What we emit must be strictly valid (deprecated ids aside).
     Expression::parse_mode(&canonical, CANONICAL).ok()?;
@@ -199,6 +210,17 @@ mod tests {
             canon("MIT/Apache-2.0").as_deref(),
             Some("MIT OR Apache-2.0")
         );
+    }
+
+    #[test]
+    fn vague_names_are_not_guessed() {
+        for vague in ["BSD", "GPL", "LGPL", "Apache", "gnu gpl v2"] {
+            assert_eq!(
+                License::parse(vague),
+                Some(License::Name(vague.into())),
+                "{vague}"
+            );
+        }
     }
 
     #[test]
