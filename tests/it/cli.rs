@@ -1,7 +1,7 @@
 //! The real binary, run as a user runs it: exit codes, stdout/stderr, files written atomically,
 //! byte-identical output with SOURCE_DATE_EPOCH, stdin, goldens for the samples.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use crate::support::image::ImageBuilder;

@@ -133,8 +133,11 @@ pub fn amazonlinux() -> ImageBuilder {
         })
 }
 
+/// Writes one sample to a path.
+pub type Writer = Box<dyn Fn(&Path)>;
+
 /// Every sample: (path under samples/, writer).
-pub fn all() -> Vec<(&'static str, Box<dyn Fn(&Path)>)> {
+pub fn all() -> Vec<(&'static str, Writer)> {
     vec![
         ("alpine-3.11.docker.tar", Box::new(|p: &Path| alpine().write_docker_archive(p))),
         ("ubuntu-18.04.oci", Box::new(|p: &Path| write_dir(p, &ubuntu().oci_files()))),
