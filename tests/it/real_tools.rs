@@ -143,15 +143,22 @@ fn umoci_and_skopeo_images_with_a_deleted_package() {
         .arg(format!("{}:v1", layout.display()))
         .arg(&bundle));
     let before = dpkg_query(&bundle.join("rootfs"));
-    // A second layer that purges a package: umoci writes the whiteouts.
+    // A second layer that purges a package: unpack v1 afresh (umoci diffs a bundle against
+    // the image it was unpacked from), remove the package, repack as v2; umoci writes the
+    // whiteouts.
+    let bundle2 = dir.path().join("bundle2");
+    run(Command::new("umoci")
+        .args(["unpack", "--image"])
+        .arg(format!("{}:v1", layout.display()))
+        .arg(&bundle2));
     let victim = "sed";
-    purge(&bundle.join("rootfs"), victim);
-    let after = dpkg_query(&bundle.join("rootfs"));
+    purge(&bundle2.join("rootfs"), victim);
+    let after = dpkg_query(&bundle2.join("rootfs"));
     assert_eq!(before.len(), after.len() + 1);
     run(Command::new("umoci")
         .args(["repack", "--image"])
         .arg(format!("{}:v2", layout.display()))
-        .arg(&bundle));
+        .arg(&bundle2));
     let docker = dir.path().join("docker.tar");
     let oci_tar = dir.path().join("oci.tar");
     run(Command::new("skopeo")
