@@ -258,6 +258,12 @@ pub struct RpmMetadata {
     pub size: Option<u64>,
     /// `MODULARITYLABEL`.
     pub modularity_label: Option<String>,
+    /// `SUMMARY` (the `C` locale's).
+    pub summary: Option<String>,
+    /// `URL`: the upstream project's home page.
+    pub url: Option<String>,
+    /// `LICENSE`, verbatim (the package's `licenses` hold its SPDX reading, when there is one).
+    pub license: Option<String>,
     /// The database the header came from (`sqlite`, `bdb`, `ndb`, `manifest`).
     pub database: String,
 }
