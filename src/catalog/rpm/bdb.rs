@@ -16,14 +16,14 @@
 //!
 //! Every hash page is scanned (the bucket structure is not needed to list all records), so
 //! no page is trusted beyond its own bounds: item offsets are checked against the page,
-//! overflow chains are bounded by the page count (a loop is an error, not a hang) and the
+//! overflow chains never revisit a page (a loop is an error, not a hang) and the
 //! declared total length by the file size. Key 0 is rpm's "next instance" counter, not a
 //! package. Format: Berkeley DB's `dbinc/db_page.h` and `dbinc/hash.h`.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use super::Malformed;
+use super::{Malformed, OnBlob};
 
 const HASH_MAGIC: u32 = 0x0006_1561;
 const BTREE_MAGIC: u32 = 0x0005_3162;
@@ -75,10 +75,7 @@ impl Layout {
 
 /// Calls `visit(instance, blob)` for every record; a record whose value cannot be read is
 /// reported as `Err` to `visit` and the rest are still read.
-pub(crate) fn for_each_blob(
-    bytes: &[u8],
-    visit: &mut dyn FnMut(u32, Result<&[u8], Malformed>),
-) -> Result<(), Malformed> {
+pub(crate) fn for_each_blob(bytes: &[u8], visit: &mut OnBlob<'_>) -> Result<(), Malformed> {
     let layout = layout(bytes)?;
     let mut seen = HashSet::new();
     for pgno in 1..layout.pages {
@@ -203,10 +200,9 @@ fn overflow(l: &Layout, bytes: &[u8], item: &[u8]) -> Result<Vec<u8>, Malformed>
     }
     let mut out = Vec::with_capacity(total);
     let mut pgno = first as usize;
-    let mut hops = 0;
+    let mut visited = HashSet::new();
     while out.len() < total {
-        hops += 1;
-        if hops > l.pages {
+        if !visited.insert(pgno) {
             return Err(bad("overflow page loop"));
         }
         let page = (pgno != 0 && pgno < l.pages)

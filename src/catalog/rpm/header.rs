@@ -377,7 +377,7 @@ fn region(raw: &[[u32; 4]], data: &[u8]) -> Result<(usize, usize, usize), Header
     let region_bytes = t_off
         .checked_neg()
         .and_then(|n| usize::try_from(n).ok())
-        .filter(|n| n % ENTRY_SIZE == 0)
+        .filter(|n| n.is_multiple_of(ENTRY_SIZE))
         .ok_or(HeaderError::BadRegion(
             "trailer offset is not a whole index",
         ))?;
@@ -466,7 +466,7 @@ pub(crate) mod build {
                 V::I64(_) => 8,
                 _ => 1,
             };
-            while data.len() % align != 0 {
+            while !data.len().is_multiple_of(align) {
                 data.push(0);
             }
             let offset = data.len() as u32;

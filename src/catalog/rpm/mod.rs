@@ -61,6 +61,10 @@ const NAME: &str = "rpm-db-cataloger";
 #[error("{0}")]
 pub(crate) struct Malformed(pub String);
 
+/// Receives each record of a database: its key (instance number) and its header blob, or
+/// why that record cannot be read.
+pub(crate) type OnBlob<'a> = dyn FnMut(u32, std::result::Result<&[u8], Malformed>) + 'a;
+
 /// The database formats, in order of preference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Database {

@@ -13,7 +13,7 @@
 //! the blob length. Like rpm's read path, the adler32 is not verified (the header parser
 //! validates the blob itself). Format: rpm's `lib/backend/ndb/rpmpkg.c`.
 
-use super::Malformed;
+use super::{Malformed, OnBlob};
 
 const HEADER_MAGIC: u32 = u32::from_le_bytes(*b"RpmP");
 const SLOT_MAGIC: u32 = u32::from_le_bytes(*b"Slot");
@@ -33,10 +33,7 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
 
 /// Calls `visit(pkgidx, blob)` for every used slot; a slot whose blob is damaged is reported
 /// as `Err` to `visit` and the rest are still read.
-pub(crate) fn for_each_blob(
-    bytes: &[u8],
-    visit: &mut dyn FnMut(u32, Result<&[u8], Malformed>),
-) -> Result<(), Malformed> {
+pub(crate) fn for_each_blob(bytes: &[u8], visit: &mut OnBlob<'_>) -> Result<(), Malformed> {
     let bad = |what: &str| Malformed(format!("ndb: {what}"));
     if le32(bytes, 0) != Some(HEADER_MAGIC) {
         return Err(bad("not an NDB database (no RpmP magic)"));
@@ -143,7 +140,9 @@ mod tests {
     use super::build::database;
     use super::*;
 
-    fn read(bytes: &[u8]) -> Result<Vec<(u32, Result<Vec<u8>, String>)>, Malformed> {
+    type Read = Vec<(u32, Result<Vec<u8>, String>)>;
+
+    fn read(bytes: &[u8]) -> Result<Read, Malformed> {
         let mut out = Vec::new();
         for_each_blob(bytes, &mut |i, b| {
             out.push((i, b.map(<[u8]>::to_vec).map_err(|e| e.0)))

@@ -51,7 +51,7 @@ pub(crate) fn for_each_blob(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod build {
     use super::*;
 
     /// A small rpm-shaped database built with sqlite itself, in WAL mode like rpm's.
@@ -70,6 +70,12 @@ mod tests {
         bytes[19] = 2;
         bytes
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build::database;
+    use super::*;
 
     #[test]
     fn reads_rows_in_order() {
