@@ -559,19 +559,68 @@ fn corrupt_database_files_are_unknowns() {
     }
 }
 
+/// A real WAL: written by sqlite with checkpoints held back, copied while the connection is
+/// open, as an image layer taken mid-transaction-log would hold it.
+fn wal_mode_database(checkpointed: &[&[u8]], in_wal: &[&[u8]]) -> (Vec<u8>, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rpmdb.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+        .unwrap();
+    conn.execute_batch(
+        "PRAGMA wal_autocheckpoint=0;
+         CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);",
+    )
+    .unwrap();
+    let insert = |b: &[u8]| {
+        conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [b])
+            .unwrap();
+    };
+    checkpointed.iter().for_each(|b| insert(b));
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    in_wal.iter().for_each(|b| insert(b));
+    let db = std::fs::read(&path).unwrap();
+    let wal = std::fs::read(dir.path().join("rpmdb.sqlite-wal")).unwrap();
+    drop(conn);
+    (db, wal)
+}
+
 #[test]
-fn an_uncheckpointed_wal_is_reported() {
-    let mut layer = fixture_layer("fedora-bdb-epoch");
-    let db = sqlite::build::database(&[&blob(&[(tag::NAME, V::S("x"))])]);
-    layer.entries = vec![
-        file_entry("var/lib/rpm/rpmdb.sqlite", &db),
-        file_entry("var/lib/rpm/rpmdb.sqlite-wal", &[0; 4096]),
-    ];
-    let out = catalog(&[layer]);
-    assert_eq!(out.packages.len(), 1);
-    assert_eq!(out.unknowns.len(), 1);
+fn committed_transactions_in_the_wal_are_read() {
+    let pkg = |n: &str| blob(&[(tag::NAME, V::S(n)), (tag::VERSION, V::S("1"))]);
+    let (old, new) = (pkg("installed-long-ago"), pkg("installed-last"));
+    let (db, wal) = wal_mode_database(&[&old], &[&new]);
+    assert!(wal.len() > 32, "the second insert is only in the WAL");
+    let names = |out: &CatalogOutput| -> Vec<String> {
+        out.packages.iter().map(|p| p.name.clone()).collect()
+    };
+    let without = catalog(&[LayerTree {
+        entries: vec![file_entry("var/lib/rpm/rpmdb.sqlite", &db)],
+        whiteouts: vec![],
+    }]);
+    assert_eq!(names(&without), ["installed-long-ago"]);
+    let with = catalog(&[LayerTree {
+        entries: vec![
+            file_entry("var/lib/rpm/rpmdb.sqlite", &db),
+            file_entry("var/lib/rpm/rpmdb.sqlite-wal", &wal),
+        ],
+        whiteouts: vec![],
+    }]);
+    assert_eq!(with.unknowns, []);
+    assert_eq!(names(&with), ["installed-long-ago", "installed-last"]);
+    // A damaged WAL is reported, and the database is read without it.
+    let broken = catalog(&[LayerTree {
+        entries: vec![
+            file_entry("var/lib/rpm/rpmdb.sqlite", &db),
+            file_entry("var/lib/rpm/rpmdb.sqlite-wal", b"not a write-ahead log"),
+        ],
+        whiteouts: vec![],
+    }]);
+    assert_eq!(names(&broken), ["installed-long-ago"]);
+    assert_eq!(broken.unknowns.len(), 1);
     assert_eq!(
-        out.unknowns[0].location,
+        broken.unknowns[0].location,
         Some(Location::new("var/lib/rpm/rpmdb.sqlite-wal", 0))
     );
 }

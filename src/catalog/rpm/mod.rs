@@ -27,8 +27,9 @@
 //!
 //! **Decisions.** `gpg-pubkey` entries are the keys rpm imported, not software, and are skipped
 //! (as Syft and Trivy do). A header that cannot be parsed is an unknown naming the database
-//! file and the record; the other headers are still read. An uncheckpointed
-//! `rpmdb.sqlite-wal` is reported as an unknown (its transactions are not read).
+//! file and the record; the other headers are still read. Committed transactions still in an
+//! `rpmdb.sqlite-wal` are replayed ([`wal`]), as sqlite would; a WAL that cannot be applied is
+//! an unknown, and the database is read without it.
 
 mod bdb;
 mod deps;
@@ -39,9 +40,12 @@ mod manifest;
 mod ndb;
 mod package;
 mod sqlite;
+mod wal;
 
 #[cfg(test)]
 mod fixture_tests;
+
+use std::borrow::Cow;
 
 use super::{CatalogOutput, Cataloger, Environment, Tag, parse_failure, read_file};
 use crate::Result;
@@ -97,8 +101,6 @@ impl Database {
 /// Database directories, in order of preference.
 const DIRS: [&str; 2] = ["usr/lib/sysimage/rpm", "var/lib/rpm"];
 const MANIFEST: &str = "var/lib/rpmmanifest/container-manifest-2";
-/// A WAL file holding only its 32-byte header has no transactions.
-const WAL_HEADER: u64 = 32;
 
 impl Cataloger for RpmDbCataloger {
     fn name(&self) -> &'static str {
@@ -113,6 +115,8 @@ impl Cataloger for RpmDbCataloger {
         &[
             "usr/lib/sysimage/rpm/rpmdb.sqlite",
             "var/lib/rpm/rpmdb.sqlite",
+            "usr/lib/sysimage/rpm/rpmdb.sqlite-wal",
+            "var/lib/rpm/rpmdb.sqlite-wal",
             "usr/lib/sysimage/rpm/Packages.db",
             "var/lib/rpm/Packages.db",
             "usr/lib/sysimage/rpm/Packages",
@@ -140,9 +144,6 @@ impl Cataloger for RpmDbCataloger {
                 Ok((packages, unknowns)) => {
                     out.packages.extend(packages);
                     out.unknowns.extend(unknowns);
-                    if db == Database::Sqlite {
-                        out.unknowns.extend(pending_wal(fs, &loc));
-                    }
                     used = Some(loc);
                 }
                 Err(u) => out.unknowns.push(u),
@@ -192,6 +193,7 @@ fn read_database(
     env: &Environment,
 ) -> std::result::Result<(Vec<Package>, Vec<Unknown>), Unknown> {
     let bytes = read_file(fs, loc, NAME)?;
+    let mut unknowns = Vec::new();
     let mut records: Vec<std::result::Result<RpmEntry, String>> = Vec::new();
     let mut on_blob = |key: u32, blob: std::result::Result<&[u8], Malformed>| {
         records.push(match blob {
@@ -202,12 +204,16 @@ fn read_database(
         });
     };
     let read = match db {
-        Database::Sqlite => sqlite::for_each_blob(&bytes, &mut |k, b| on_blob(k, Ok(b))),
+        Database::Sqlite => {
+            let image = with_wal(fs, loc, &bytes, &mut unknowns);
+            sqlite::for_each_blob(&image, &mut |k, b| on_blob(k, Ok(b)))
+        }
         Database::Ndb => ndb::for_each_blob(&bytes, &mut on_blob),
         Database::Bdb => bdb::for_each_blob(&bytes, &mut on_blob),
     };
     read.map_err(|e| parse_failure(NAME, loc, e))?;
-    let (entries, mut unknowns) = split(loc, records);
+    let (entries, bad) = split(loc, records);
+    unknowns.extend(bad);
     let packages = packages(&entries, db.as_str(), loc, env, &mut unknowns);
     Ok((packages, unknowns))
 }
@@ -249,18 +255,35 @@ fn packages(
     out
 }
 
-/// An unknown when `rpmdb.sqlite-wal` next to the database holds transactions.
-fn pending_wal(fs: &dyn FileResolver, db: &Location) -> Option<Unknown> {
-    let path = format!("{}-wal", db.path);
-    let (loc, meta) = fs.metadata(&path)?;
-    (meta.size > WAL_HEADER).then(|| {
-        parse_failure(
-            NAME,
-            &loc,
-            format!(
-                "{} bytes of uncheckpointed sqlite transactions not read; packages they added or removed are not reflected",
-                meta.size
-            ),
-        )
-    })
+/// The sqlite database image with the committed transactions of `rpmdb.sqlite-wal` (next to
+/// it) applied; the file as it is when there is no WAL or it cannot be applied.
+fn with_wal<'b>(
+    fs: &dyn FileResolver,
+    db: &Location,
+    bytes: &'b [u8],
+    unknowns: &mut Vec<Unknown>,
+) -> Cow<'b, [u8]> {
+    let Ok(Some(loc)) = fs.file_by_path(&format!("{}-wal", db.path)) else {
+        return Cow::Borrowed(bytes);
+    };
+    let log = match read_file(fs, &loc, NAME) {
+        Ok(log) => log,
+        Err(u) => {
+            unknowns.push(u);
+            return Cow::Borrowed(bytes);
+        }
+    };
+    let mut image = bytes.to_vec();
+    match wal::apply(&mut image, &log) {
+        Ok(0) => Cow::Borrowed(bytes),
+        Ok(_) => Cow::Owned(image),
+        Err(e) => {
+            unknowns.push(parse_failure(
+                NAME,
+                &loc,
+                format!("{e}; its transactions are not reflected"),
+            ));
+            Cow::Borrowed(bytes)
+        }
+    }
 }

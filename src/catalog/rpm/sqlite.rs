@@ -3,13 +3,14 @@
 //! row; the other tables are indexes rpm can rebuild and are not read.
 //!
 //! The file is opened from memory (`sqlite3_deserialize`), never written to disk. rpm keeps the
-//! database in WAL mode; a WAL-mode file cannot be opened in memory, so the copy's header is
-//! switched to rollback-journal mode first (bytes 18 and 19, the file-format read/write
-//! versions). That changes nothing else: a checkpointed database's pages are all in the main
-//! file, and rpm checkpoints when its last connection closes. Transactions still sitting in an
-//! `rpmdb.sqlite-wal` file are not read; the cataloger reports such a file as an unknown.
+//! database in WAL mode, which an in-memory database cannot be opened in, so the image handed
+//! to sqlite has its header switched to rollback-journal mode (bytes 18 and 19, the file-format
+//! write/read versions); committed transactions still in `rpmdb.sqlite-wal` are replayed onto
+//! the image first by [`super::wal`].
 //!
 //! Format: <https://www.sqlite.org/fileformat2.html>; rpm's schema: `lib/backend/sqlite.c`.
+
+use std::io::Read;
 
 use rusqlite::{Connection, MAIN_DB};
 
@@ -27,14 +28,14 @@ pub(crate) fn for_each_blob(
     if !bytes.starts_with(MAGIC) || bytes.len() < 100 {
         return Err(Malformed("not an sqlite database".into()));
     }
-    let mut image = bytes.to_vec();
-    if let Some(v) = image.get_mut(FORMAT_VERSIONS) {
-        v.copy_from_slice(&[1, 1]);
-    }
     let fail = |e: rusqlite::Error| Malformed(format!("sqlite: {e}"));
     let mut conn = Connection::open_in_memory().map_err(fail)?;
-    let len = image.len();
-    conn.deserialize_read_exact(MAIN_DB, image.as_slice(), len, true)
+    // sqlite copies the image into its own memory; patch the journal mode on the way.
+    let (head, rest) = bytes.split_at(FORMAT_VERSIONS.start);
+    let image = head
+        .chain(&[1u8, 1][..])
+        .chain(rest.get(FORMAT_VERSIONS.len()..).unwrap_or_default());
+    conn.deserialize_read_exact(MAIN_DB, image, bytes.len(), true)
         .map_err(fail)?;
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
