@@ -14,11 +14,13 @@
 //! - Overflow pages (type 7) chain through their next-page field, each holding `hf_offset`
 //!   bytes of the value.
 //!
-//! Every hash page is scanned (the bucket structure is not needed to list all records), so
-//! no page is trusted beyond its own bounds: item offsets are checked against the page,
-//! overflow chains never revisit a page (a loop is an error, not a hang) and the
-//! declared total length by the file size. Key 0 is rpm's "next instance" counter, not a
-//! package. Format: Berkeley DB's `dbinc/db_page.h` and `dbinc/hash.h`.
+//! Every hash page is scanned (the bucket structure is not needed to list all records), and
+//! no page is trusted beyond its own bounds: item offsets are checked against the page, a
+//! declared value length against the file size, and an overflow page may belong to one chain
+//! only (a loop, or two records sharing pages, is an error for that record, not a hang or
+//! quadratic work), so reading costs about one pass over the file. Key 0 is rpm's "next
+//! instance" counter, not a package. Format: Berkeley DB's `dbinc/db_page.h` and
+//! `dbinc/hash.h`.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -78,6 +80,8 @@ impl Layout {
 pub(crate) fn for_each_blob(bytes: &[u8], visit: &mut OnBlob<'_>) -> Result<(), Malformed> {
     let layout = layout(bytes)?;
     let mut seen = HashSet::new();
+    // Overflow pages already consumed by a chain.
+    let mut claimed = vec![false; layout.pages];
     for pgno in 1..layout.pages {
         let Some(page) = layout.page(bytes, pgno) else {
             break;
@@ -116,7 +120,7 @@ pub(crate) fn for_each_blob(bytes: &[u8], visit: &mut OnBlob<'_>) -> Result<(), 
             }
             let blob: Result<Cow<'_, [u8]>, Malformed> = match vty {
                 H_KEYDATA => Ok(Cow::Borrowed(value)),
-                H_OFFPAGE => overflow(&layout, bytes, value).map(Cow::Owned),
+                H_OFFPAGE => overflow(&layout, bytes, value, &mut claimed).map(Cow::Owned),
                 other => Err(Malformed(format!("unsupported item type {other}"))),
             };
             let blob = blob.map_err(|e| Malformed(format!("bdb record {instance}: {}", e.0)));
@@ -189,7 +193,12 @@ fn item<'p>(l: &Layout, page: &'p [u8], i: usize, index_end: usize) -> Option<(u
 
 /// Reassembles an off-page value from its `H_OFFPAGE` item (after the type byte: 3 unused
 /// bytes, first page, total length).
-fn overflow(l: &Layout, bytes: &[u8], item: &[u8]) -> Result<Vec<u8>, Malformed> {
+fn overflow(
+    l: &Layout,
+    bytes: &[u8],
+    item: &[u8],
+    claimed: &mut [bool],
+) -> Result<Vec<u8>, Malformed> {
     let bad = |what: &str| Malformed(what.to_owned());
     let first = l.u32(item, 3).ok_or_else(|| bad("short off-page item"))?;
     let total = l.u32(item, 7).ok_or_else(|| bad("short off-page item"))? as usize;
@@ -200,15 +209,18 @@ fn overflow(l: &Layout, bytes: &[u8], item: &[u8]) -> Result<Vec<u8>, Malformed>
     }
     let mut out = Vec::with_capacity(total);
     let mut pgno = first as usize;
-    let mut visited = HashSet::new();
+    let mut chain = Vec::new();
     while out.len() < total {
-        if !visited.insert(pgno) {
-            return Err(bad("overflow page loop"));
-        }
         let page = (pgno != 0 && pgno < l.pages)
             .then(|| l.page(bytes, pgno))
             .flatten()
             .ok_or_else(|| bad("overflow chain leaves the file"))?;
+        match claimed.get_mut(pgno) {
+            Some(c) if !*c => *c = true,
+            _ if chain.contains(&pgno) => return Err(bad("overflow page loop")),
+            _ => return Err(bad("overflow page already read for another record")),
+        }
+        chain.push(pgno);
         if page.get(25) != Some(&P_OVERFLOW) {
             return Err(bad("overflow chain reaches a non-overflow page"));
         }
@@ -394,6 +406,27 @@ mod tests {
         // Truncated file: the chain leaves it.
         let got = read(&db[..db.len() - 512]).unwrap();
         assert!(got[1].1.is_err());
+    }
+
+    #[test]
+    fn records_sharing_an_overflow_chain_are_read_once() {
+        let large = big(2000);
+        let mut db = database(&[(1, &large), (2, b"x")], false, 512);
+        // Make record 2 an off-page item pointing at record 1's chain.
+        let page = &mut db[512..1024];
+        let top = u16::from_le_bytes([page[22], page[23]]) as usize;
+        let mut off = vec![H_OFFPAGE, 0, 0, 0];
+        off.extend_from_slice(&2u32.to_le_bytes());
+        off.extend_from_slice(&2000u32.to_le_bytes());
+        let at = top - off.len();
+        page[at..top].copy_from_slice(&off);
+        page[PAGE_HEADER + 10..PAGE_HEADER + 12].copy_from_slice(&(at as u16).to_le_bytes());
+        let got = read(&db).unwrap();
+        assert_eq!(got[0], (1, Ok(large)));
+        assert!(
+            got[1].1.as_ref().unwrap_err().contains("another record"),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! One installed package as an rpm database records it: the fields the cataloger uses, read
 //! from a [`Header`] (or from a manifest line), independent of the database format.
 
-use super::header::{Header, HeaderError, tag};
+use super::header::{Header, HeaderError};
+use super::tag;
 
 /// A requirement as the header stores it: a name (or a rich `(…)` expression) and its
 /// `RPMSENSE_*` flags.
@@ -146,7 +147,7 @@ fn files(h: &Header<'_>) -> Result<Vec<String>, HeaderError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::header::build::{V, blob};
+    use super::super::header_build::{V, blob};
     use super::*;
 
     #[test]

@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::header::build::{V, blob};
-use super::header::tag;
+use super::header_build::{V, blob};
 use super::license::rpm_license;
+use super::tag;
 use super::{RpmDbCataloger, bdb, ndb, sqlite};
 use crate::catalog::{CatalogOutput, Cataloger, Environment};
 use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, LayeredFs, Location};

@@ -9,8 +9,10 @@
 //! `headerImport` does.
 //!
 //! Every offset, count and length is checked against the data before use, and the whole index
-//! is validated up front (as rpm's `hdrblobVerifyInfo` does), so a malformed or hostile blob is
-//! a [`HeaderError`], never a panic, and allocation is bounded by the blob's own size.
+//! is validated up front as rpm's `hdrblobVerifyInfo` does, including its rule that each
+//! entry's data starts at or after the end of the previous entry's (rpm writes data in index
+//! order). So a malformed or hostile blob is a [`HeaderError`], never a panic, allocation is
+//! bounded by the blob's own size, and validation reads each data byte about once.
 //!
 //! Format: <https://rpm-software-management.github.io/rpm/manual/format_header.html>,
 //! tags: <https://rpm-software-management.github.io/rpm/manual/tags.html>.
@@ -18,37 +20,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// Tag numbers read by the cataloger (`rpmtag.h`).
-pub(crate) mod tag {
-    /// The immutable header region.
-    pub const HEADERIMMUTABLE: u32 = 63;
-    /// The legacy region tag some old headers carry in the trailer.
-    pub const HEADERIMAGE: u32 = 61;
-    /// MD5 of header and payload, as signed.
-    pub const SIGMD5: u32 = 261;
-    pub const NAME: u32 = 1000;
-    pub const VERSION: u32 = 1001;
-    pub const RELEASE: u32 = 1002;
-    pub const EPOCH: u32 = 1003;
-    pub const SUMMARY: u32 = 1004;
-    pub const SIZE: u32 = 1009;
-    pub const VENDOR: u32 = 1011;
-    pub const LICENSE: u32 = 1014;
-    pub const URL: u32 = 1020;
-    pub const ARCH: u32 = 1022;
-    /// Full file paths, in headers older than rpm 4.0's compressed file lists.
-    pub const OLDFILENAMES: u32 = 1027;
-    pub const SOURCERPM: u32 = 1044;
-    pub const PROVIDENAME: u32 = 1047;
-    pub const REQUIREFLAGS: u32 = 1048;
-    pub const REQUIRENAME: u32 = 1049;
-    pub const DIRINDEXES: u32 = 1116;
-    pub const BASENAMES: u32 = 1117;
-    pub const DIRNAMES: u32 = 1118;
-    /// Installed size as a 64-bit value, present when it exceeds 4 GiB.
-    pub const LONGSIZE: u32 = 5009;
-    pub const MODULARITYLABEL: u32 = 5096;
-}
+use super::tag;
 
 /// rpm's limits (`header_internal.h`): more than this is not a header rpm would write.
 const MAX_TAGS: u32 = 0xffff;
@@ -198,12 +170,19 @@ impl<'a> Header<'a> {
                 [f(0), f(4), f(8), f(12)]
             })
             .collect();
-        let (skip, ril, rdl) = region(&raw, data)?;
+        let (skip, ril, trailer) = region(&raw, data)?;
 
         let mut entries = BTreeMap::new();
+        let mut prev_end = 0;
         for (i, &[tag, raw_ty, offset, count]) in raw.iter().enumerate() {
             if i < skip {
                 continue;
+            }
+            if (offset as usize) < prev_end {
+                return Err(HeaderError::BadEntry {
+                    tag,
+                    reason: "data overlaps the previous entry's",
+                });
             }
             let ty = Type::from_u32(raw_ty).ok_or(HeaderError::BadEntry {
                 tag,
@@ -219,13 +198,14 @@ impl<'a> Header<'a> {
                 tag,
                 reason: "data out of bounds",
             })?;
-            // Region entries must stay inside the region; dribbles may follow it.
-            if i < ril && end > rdl {
+            // Region entries end before the region trailer; dribbles follow it.
+            if i < ril && end > trailer {
                 return Err(HeaderError::BadEntry {
                     tag,
-                    reason: "data outside the region",
+                    reason: "data overlaps the region trailer",
                 });
             }
+            prev_end = end;
             // A dribble replaces the region's entry of the same tag.
             entries.insert(tag, entry);
         }
@@ -349,7 +329,7 @@ impl<'a> Header<'a> {
 
 /// Finds the immutable region: returns how many leading index entries to skip (the region tag
 /// itself), how many entries form the region (the rest are dribbles) and where the region's
-/// data ends. A header without a region tag (legacy) is all region.
+/// trailer starts. A header without a region tag (legacy) is all region, with no trailer.
 fn region(raw: &[[u32; 4]], data: &[u8]) -> Result<(usize, usize, usize), HeaderError> {
     let Some(&[tag, ty, offset, count]) = raw.first() else {
         return Err(HeaderError::BadRegion("no index entries"));
@@ -385,7 +365,7 @@ fn region(raw: &[[u32; 4]], data: &[u8]) -> Result<(usize, usize, usize), Header
     if ril == 0 || ril > raw.len() {
         return Err(HeaderError::BadRegion("region larger than the header"));
     }
-    Ok((1, ril, offset + ENTRY_SIZE))
+    Ok((1, ril, offset))
 }
 
 /// Where `e`'s data ends, or `None` when it does not fit in `data` (rpm's `dataLength`).
@@ -439,110 +419,9 @@ fn strings(b: &[u8], n: usize) -> Option<Vec<Cow<'_, str>>> {
     Some(out)
 }
 
-/// Test helpers: building header blobs by hand.
-#[cfg(test)]
-pub(crate) mod build {
-    /// A tag value to encode.
-    pub(crate) enum V<'s> {
-        S(&'s str),
-        A(&'s [&'s str]),
-        I32(&'s [u32]),
-        I64(&'s [u64]),
-        I16(&'s [u16]),
-        I8(&'s [u8]),
-        Bin(&'s [u8]),
-        I18n(&'s [&'s str]),
-    }
-
-    /// Encodes `tags` as a stored header with an immutable region covering all of them, the
-    /// way rpm writes headers into its databases.
-    pub(crate) fn blob(tags: &[(u32, V<'_>)]) -> Vec<u8> {
-        let mut index: Vec<[u32; 4]> = Vec::new();
-        let mut data: Vec<u8> = Vec::new();
-        for (tag, v) in tags {
-            let align = match v {
-                V::I16(_) => 2,
-                V::I32(_) => 4,
-                V::I64(_) => 8,
-                _ => 1,
-            };
-            while !data.len().is_multiple_of(align) {
-                data.push(0);
-            }
-            let offset = data.len() as u32;
-            let strings = |data: &mut Vec<u8>, a: &[&str]| {
-                for s in a {
-                    data.extend_from_slice(s.as_bytes());
-                    data.push(0);
-                }
-            };
-            let (ty, count) = match v {
-                V::S(s) => {
-                    strings(&mut data, &[s]);
-                    (6, 1)
-                }
-                V::A(a) => {
-                    strings(&mut data, a);
-                    (8, a.len())
-                }
-                V::I18n(a) => {
-                    strings(&mut data, a);
-                    (9, a.len())
-                }
-                V::I32(a) => {
-                    a.iter()
-                        .for_each(|x| data.extend_from_slice(&x.to_be_bytes()));
-                    (4, a.len())
-                }
-                V::I64(a) => {
-                    a.iter()
-                        .for_each(|x| data.extend_from_slice(&x.to_be_bytes()));
-                    (5, a.len())
-                }
-                V::I16(a) => {
-                    a.iter()
-                        .for_each(|x| data.extend_from_slice(&x.to_be_bytes()));
-                    (3, a.len())
-                }
-                V::I8(a) => {
-                    data.extend_from_slice(a);
-                    (2, a.len())
-                }
-                V::Bin(a) => {
-                    data.extend_from_slice(a);
-                    (7, a.len())
-                }
-            };
-            index.push([*tag, ty, offset, count as u32]);
-        }
-        // Region tag first, trailer at the end of the data.
-        let ril = index.len() as u32 + 1;
-        let trailer_at = data.len() as u32;
-        for x in [63u32, 7, (-(ril as i32 * 16)) as u32, 16] {
-            data.extend_from_slice(&x.to_be_bytes());
-        }
-        index.insert(0, [63, 7, trailer_at, 16]);
-        raw(&index, &data)
-    }
-
-    /// Encodes an index and data verbatim.
-    pub(crate) fn raw(index: &[[u32; 4]], data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(&(index.len() as u32).to_be_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        for e in index {
-            for x in e {
-                out.extend_from_slice(&x.to_be_bytes());
-            }
-        }
-        out.extend_from_slice(data);
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::build::{V, blob, raw};
+    use super::super::header_build::{V, blob, raw};
     use super::*;
 
     fn check(blob: Vec<u8>) -> Result<(), HeaderError> {
@@ -654,6 +533,16 @@ mod tests {
         }
         // Unterminated string.
         assert!(check(raw(&[[tag::NAME, 6, 0, 1]], b"abc")).is_err());
+        // Entries sharing data: rpm never writes that, and it would let a small blob cost
+        // quadratic time (every entry re-scanning the same strings).
+        let r = check(raw(
+            &[[tag::NAME, 6, 0, 1], [tag::VERSION, 6, 0, 1]],
+            b"abc\0",
+        ));
+        assert!(
+            matches!(r, Err(HeaderError::BadEntry { tag: 1001, .. })),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -40,10 +40,13 @@ mod manifest;
 mod ndb;
 mod package;
 mod sqlite;
+mod tag;
 mod wal;
 
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod header_build;
 
 use std::borrow::Cow;
 

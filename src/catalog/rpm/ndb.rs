@@ -9,8 +9,8 @@
 //!   length), the header blob, then padding and a 12-byte tail (adler32, length, magic `BlbE`).
 //!
 //! Checks follow rpm's `rpmpkgReadSlots`/`rpmpkgReadBlob`: slot magic, slots outside the slot
-//! pages or past the end of the file, blob head magic and index, and the block count against
-//! the blob length. Like rpm's read path, the adler32 is not verified (the header parser
+//! pages or past the end of the file, overlapping slots, blob head magic and index, and the
+//! block count against the blob length. Blobs are read in file order, as rpm lists them. Like rpm's read path, the adler32 is not verified (the header parser
 //! validates the blob itself). Format: rpm's `lib/backend/ndb/rpmpkg.c`.
 
 use super::{Malformed, OnBlob};
@@ -51,26 +51,33 @@ pub(crate) fn for_each_blob(bytes: &[u8], visit: &mut OnBlob<'_>) -> Result<(), 
     let min_blk = slots_end / BLK_SIZE;
     let file_blks = bytes.len() / BLK_SIZE;
 
+    let mut slots = Vec::new();
     let mut at = HEADER_SIZE;
     while at + SLOT_SIZE <= slots_end {
         let f = |i| le32(bytes, at + i).unwrap_or(0);
         let (magic, pkgidx, blkoff, blkcnt) = (f(0), f(4), f(8) as usize, f(12) as usize);
-        at += SLOT_SIZE;
         if magic != SLOT_MAGIC {
-            return Err(bad(&format!("bad slot magic at byte {}", at - SLOT_SIZE)));
+            return Err(bad(&format!("bad slot magic at byte {at}")));
         }
-        if blkoff == 0 {
-            continue;
+        at += SLOT_SIZE;
+        if blkoff != 0 {
+            slots.push((blkoff, blkcnt, pkgidx));
         }
-        if pkgidx == 0
-            || blkcnt == 0
-            || blkoff < min_blk
-            || blkoff.saturating_add(blkcnt) > file_blks
-        {
+    }
+    // In file order, as `rpm -qa` lists them; blobs may not overlap (rpm refuses to write
+    // into a used area), which also keeps the work to one pass over the file.
+    slots.sort_unstable();
+    let mut prev_end = min_blk;
+    for (blkoff, blkcnt, pkgidx) in slots {
+        let end = blkoff.saturating_add(blkcnt);
+        if pkgidx == 0 || blkcnt == 0 || blkoff < min_blk || end > file_blks {
             visit(pkgidx, Err(bad("slot points outside the data area")));
-            continue;
+        } else if blkoff < prev_end {
+            visit(pkgidx, Err(bad("slot overlaps another package's blob")));
+        } else {
+            prev_end = end;
+            visit(pkgidx, blob(bytes, pkgidx, blkoff, blkcnt));
         }
-        visit(pkgidx, blob(bytes, pkgidx, blkoff, blkcnt));
     }
     Ok(())
 }
@@ -176,7 +183,8 @@ mod tests {
         let mut d = db.clone();
         d[HEADER_SIZE + 8..HEADER_SIZE + 12].copy_from_slice(&u32::MAX.to_le_bytes());
         let got = read(&d).unwrap();
-        assert!(got[0].1.is_err() && got[1].1.is_ok());
+        assert_eq!(got[0], (2, Ok(b"second".to_vec())), "file order");
+        assert!(got[1].0 == 1 && got[1].1.is_err());
         let mut d = db.clone();
         d[HEADER_SIZE + 8..HEADER_SIZE + 12].copy_from_slice(&3u32.to_le_bytes());
         assert!(read(&d).unwrap()[0].1.is_err());
@@ -184,6 +192,16 @@ mod tests {
         let mut d = db.clone();
         d[PAGE_SIZE + 12..PAGE_SIZE + 16].copy_from_slice(&5000u32.to_le_bytes());
         assert!(read(&d).unwrap()[0].1.is_err());
+        // Two slots sharing one blob: the second is refused.
+        let mut d = db.clone();
+        let first = d[HEADER_SIZE + 8..HEADER_SIZE + 16].to_vec();
+        d[HEADER_SIZE + SLOT_SIZE + 8..HEADER_SIZE + SLOT_SIZE + 16].copy_from_slice(&first);
+        let got = read(&d).unwrap();
+        assert!(got[0].1.is_ok());
+        assert!(
+            got[1].1.as_ref().unwrap_err().contains("overlaps"),
+            "{got:?}"
+        );
         // Truncated file: the last blob is gone.
         let got = read(&db[..db.len() - 8]).unwrap();
         assert!(got[0].1.is_ok() && got[1].1.is_err());

@@ -12,6 +12,7 @@
 
 use std::io::Read;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, MAIN_DB};
 
 use super::Malformed;
@@ -30,6 +31,14 @@ pub(crate) fn for_each_blob(
     }
     let fail = |e: rusqlite::Error| Malformed(format!("sqlite: {e}"));
     let mut conn = Connection::open_in_memory().map_err(fail)?;
+    // The file is untrusted input: no schema-defined functions or triggers, no writes to
+    // sqlite's internals.
+    for (config, on) in [
+        (DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true),
+        (DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false),
+    ] {
+        conn.set_db_config(config, on).map_err(fail)?;
+    }
     // sqlite copies the image into its own memory; patch the journal mode on the way.
     let (head, rest) = bytes.split_at(FORMAT_VERSIONS.start);
     let image = head
