@@ -240,13 +240,29 @@ fn overflow(
 pub(crate) mod build {
     use super::*;
 
-    /// Writes `records` (instance, blob): blobs up to `inline_max` bytes inline, larger ones
+    /// Writes `records` (instance, blob): blobs up to an eighth of a page inline, larger ones
     /// on overflow pages. One hash page holds the key 0 counter and every record.
     pub(crate) fn database(
         records: &[(u32, &[u8])],
         big_endian: bool,
         page_size: usize,
     ) -> Vec<u8> {
+        database_with(records, big_endian, page_size, false)
+    }
+
+    /// [`database`], optionally with page checksums (libdb's `chksum=1`), which move the page
+    /// index and overflow data from byte 26 to byte 32.
+    pub(crate) fn database_with(
+        records: &[(u32, &[u8])],
+        big_endian: bool,
+        page_size: usize,
+        checksum: bool,
+    ) -> Vec<u8> {
+        let overhead = if checksum {
+            PAGE_HEADER_CHKSUM
+        } else {
+            PAGE_HEADER
+        };
         let w16 = |v: u16| {
             if big_endian {
                 v.to_be_bytes()
@@ -275,7 +291,7 @@ pub(crate) mod build {
                 continue;
             }
             let first = pages.len() as u32;
-            let chunks: Vec<&[u8]> = blob.chunks(page_size - PAGE_HEADER).collect();
+            let chunks: Vec<&[u8]> = blob.chunks(page_size - overhead).collect();
             for (k, chunk) in chunks.iter().enumerate() {
                 let pgno = pages.len() as u32;
                 let mut p = vec![0; page_size];
@@ -285,7 +301,7 @@ pub(crate) mod build {
                 p[20..22].copy_from_slice(&w16(1));
                 p[22..24].copy_from_slice(&w16(chunk.len() as u16));
                 p[25] = P_OVERFLOW;
-                p[PAGE_HEADER..PAGE_HEADER + chunk.len()].copy_from_slice(chunk);
+                p[overhead..overhead + chunk.len()].copy_from_slice(chunk);
                 pages.push(p);
             }
             let mut off = vec![H_OFFPAGE, 0, 0, 0];
@@ -301,7 +317,7 @@ pub(crate) mod build {
         for (i, it) in items.iter().enumerate() {
             top -= it.len();
             hash[top..top + it.len()].copy_from_slice(it);
-            hash[PAGE_HEADER + 2 * i..PAGE_HEADER + 2 * i + 2].copy_from_slice(&w16(top as u16));
+            hash[overhead + 2 * i..overhead + 2 * i + 2].copy_from_slice(&w16(top as u16));
         }
         hash[22..24].copy_from_slice(&w16(top as u16));
         let meta = &mut pages[0];
@@ -309,6 +325,7 @@ pub(crate) mod build {
         meta[16..20].copy_from_slice(&w32(9));
         meta[20..24].copy_from_slice(&w32(page_size as u32));
         meta[25] = P_HASHMETA;
+        meta[26] = if checksum { DBMETA_CHKSUM } else { 0 };
         let last = pages.len() as u32 - 1;
         pages[0][32..36].copy_from_slice(&w32(last));
         pages.concat()
@@ -335,16 +352,13 @@ mod tests {
     }
 
     #[test]
-    fn inline_and_overflow_values_both_byte_orders() {
+    fn inline_and_overflow_values_in_every_layout() {
         let large = big(5000);
-        for be in [false, true] {
-            let db = database(&[(1, b"small"), (7, &large)], be, 1024);
+        for (be, checksum) in [(false, false), (true, false), (false, true), (true, true)] {
+            let db = build::database_with(&[(1, b"small"), (7, &large)], be, 1024, checksum);
             let got = read(&db).unwrap();
-            assert_eq!(
-                got,
-                [(1, Ok(b"small".to_vec())), (7, Ok(large.clone()))],
-                "be={be}"
-            );
+            let want = [(1, Ok(b"small".to_vec())), (7, Ok(large.clone()))];
+            assert_eq!(got, want, "big-endian {be}, checksums {checksum}");
         }
     }
 

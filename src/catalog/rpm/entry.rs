@@ -14,28 +14,40 @@ pub(crate) struct Requirement {
     pub flags: u32,
 }
 
-/// What the cataloger reads of one package.
+/// What the cataloger reads of one package; `None` where the header lacks the tag.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RpmEntry {
+    /// `NAME`.
     pub name: String,
+    /// `VERSION`.
     pub version: String,
+    /// `RELEASE` (empty when absent).
     pub release: String,
+    /// `EPOCH`.
     pub epoch: Option<u32>,
+    /// `ARCH`.
     pub arch: Option<String>,
+    /// `SOURCERPM`, the source package's file name.
     pub source_rpm: Option<String>,
     /// Installed size in bytes (`LONGSIZE`, else `SIZE`).
     pub size: Option<u64>,
+    /// `LICENSE`, verbatim.
     pub license: Option<String>,
+    /// `VENDOR`.
     pub vendor: Option<String>,
+    /// `SUMMARY` in the `C` locale.
     pub summary: Option<String>,
+    /// `URL`.
     pub url: Option<String>,
     /// `SIGMD5`, lowercase hex.
     pub sigmd5: Option<String>,
+    /// `MODULARITYLABEL`.
     pub modularity_label: Option<String>,
     /// Owned paths, root-relative (no leading `/`), in header order.
     pub files: Vec<String>,
     /// `PROVIDENAME`, in header order.
     pub provides: Vec<String>,
+    /// `REQUIRENAME` with `REQUIREFLAGS`, in header order.
     pub requires: Vec<Requirement>,
 }
 

@@ -160,7 +160,7 @@ impl Cataloger for RpmDbCataloger {
                     let text = String::from_utf8_lossy(&bytes);
                     let (entries, mut unknowns) = split(&loc, manifest::parse_manifest(&text));
                     out.packages
-                        .extend(packages(&entries, "manifest", &loc, env, &mut unknowns));
+                        .extend(packages(entries, "manifest", &loc, env, &mut unknowns));
                     out.unknowns.extend(unknowns);
                 }
                 Err(u) => out.unknowns.push(u),
@@ -217,7 +217,7 @@ fn read_database(
     read.map_err(|e| parse_failure(NAME, loc, e))?;
     let (entries, bad) = split(loc, records);
     unknowns.extend(bad);
-    let packages = packages(&entries, db.as_str(), loc, env, &mut unknowns);
+    let packages = packages(entries, db.as_str(), loc, env, &mut unknowns);
     Ok((packages, unknowns))
 }
 
@@ -240,16 +240,21 @@ fn split(
 
 /// Packages for the entries of one database, with dependencies resolved against it.
 fn packages(
-    entries: &[RpmEntry],
+    entries: Vec<RpmEntry>,
     database: &'static str,
     loc: &Location,
     env: &Environment,
     unknowns: &mut Vec<Unknown>,
 ) -> Vec<Package> {
-    let installed = deps::Installed::new(entries);
+    let specs: Vec<_> = {
+        let installed = deps::Installed::new(&entries);
+        entries
+            .iter()
+            .map(|e| deps::dependency_spec(e, &installed))
+            .collect()
+    };
     let mut out = Vec::with_capacity(entries.len());
-    for e in entries {
-        let spec = deps::dependency_spec(e, &installed);
+    for (e, spec) in entries.into_iter().zip(specs) {
         match package::build(e, database, loc, env, spec, NAME) {
             Ok(p) => out.push(p),
             Err(reason) => unknowns.push(parse_failure(NAME, loc, reason)),

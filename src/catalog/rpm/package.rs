@@ -21,7 +21,7 @@ use crate::model::{
 
 /// Builds the package for `e`, found in the database at `location`.
 pub(crate) fn build(
-    e: &RpmEntry,
+    e: RpmEntry,
     database: &'static str,
     location: &Location,
     env: &Environment,
@@ -49,7 +49,7 @@ pub(crate) fn build(
         .build()?;
 
     let mut p = Package::new(Ecosystem::Rpm, e.name.as_str(), version, purl, found_by);
-    p.arch = e.arch.clone();
+    p.arch.clone_from(&e.arch);
     p.licenses = e
         .license
         .as_deref()
@@ -65,26 +65,26 @@ pub(crate) fn build(
     p.source = e.source_rpm.as_deref().and_then(source_package);
     p.checksums = e
         .sigmd5
-        .iter()
-        .map(|v| Checksum {
+        .map(|value| Checksum {
             algorithm: HashAlgorithm::Md5,
-            value: v.clone(),
+            value,
         })
+        .into_iter()
         .collect();
-    p.files = e.files.clone();
+    p.files = e.files;
     p.locations.insert(location.clone());
     p.dependencies = dependencies;
     p.metadata = PackageMetadata::Rpm(RpmMetadata {
         epoch: e.epoch,
-        release: e.release.clone(),
-        architecture: e.arch.clone(),
-        source_rpm: e.source_rpm.clone(),
-        vendor: e.vendor.clone(),
+        release: e.release,
+        architecture: e.arch,
+        source_rpm: e.source_rpm,
+        vendor: e.vendor,
         size: e.size,
-        modularity_label: e.modularity_label.clone(),
-        summary: e.summary.clone(),
-        url: e.url.clone(),
-        license: e.license.clone(),
+        modularity_label: e.modularity_label,
+        summary: e.summary,
+        url: e.url,
+        license: e.license,
         database: database.to_owned(),
     });
     Ok(p)
@@ -182,7 +182,7 @@ mod tests {
         };
         let loc = Location::new("var/lib/rpm/rpmdb.sqlite", 0);
         let p = build(
-            &entry(),
+            entry(),
             "sqlite",
             &loc,
             &env,
@@ -214,13 +214,13 @@ mod tests {
         let mut e = entry();
         e.vendor = Some("Red Hat, Inc.".into());
         e.epoch = None;
-        let p = build(&e, "bdb", &loc, &env, DependencySpec::default(), "t").unwrap();
+        let p = build(e.clone(), "bdb", &loc, &env, DependencySpec::default(), "t").unwrap();
         assert_eq!(
             p.purl.as_str(),
             "pkg:rpm/redhat/vim-minimal@9.0.1403-1.fc38?arch=x86_64&upstream=vim-9.0.1403-1.fc38.src.rpm"
         );
         e.vendor = None;
-        let p = build(&e, "bdb", &loc, &env, DependencySpec::default(), "t").unwrap();
+        let p = build(e.clone(), "bdb", &loc, &env, DependencySpec::default(), "t").unwrap();
         assert!(p.purl.as_str().starts_with("pkg:rpm/vim-minimal@"));
         assert_eq!(p.supplier, None);
     }
