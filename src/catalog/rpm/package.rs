@@ -3,7 +3,9 @@
 //!
 //! - `Package.version` is `version-release`, as in the purl; the epoch is only in the purl's
 //!   `epoch` qualifier and in [`RpmMetadata::epoch`], so version and purl never disagree (and
-//!   an epoch-only change still changes the purl, the package's identity).
+//!   an epoch-only change still changes the purl, the package's identity). The qualifier is
+//!   there whenever the header has an `EPOCH` tag, `0` included: rpm itself tells `Epoch: 0`
+//!   from none (`%{EPOCH}` prints `0` or `(none)`), and so does Syft's purl.
 //! - purl: `pkg:rpm/<namespace>/<name>@<version>-<release>?arch=…&epoch=…&upstream=<source
 //!   rpm>&distro=<id>-<version_id>` per the purl spec's rpm type. The namespace is the image's
 //!   distro id; without one, it is derived from the vendor when the vendor names one
