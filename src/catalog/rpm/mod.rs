@@ -4,14 +4,14 @@
 //!
 //! | file (under `var/lib/rpm/` or `usr/lib/sysimage/rpm/`) | format | module |
 //! | --- | --- | --- |
-//! | `rpmdb.sqlite` | sqlite (rpm ≥ 4.16) | [`sqlite`] |
-//! | `Packages.db` | NDB (SUSE) | [`ndb`] |
-//! | `Packages` | BerkeleyDB hash (rpm < 4.16) | [`bdb`] |
-//! | `var/lib/rpmmanifest/container-manifest-2` | text manifest (Mariner distroless) | [`manifest`] |
+//! | `rpmdb.sqlite` | sqlite (rpm ≥ 4.16) | `sqlite.rs` |
+//! | `Packages.db` | NDB (SUSE) | `ndb.rs` |
+//! | `Packages` | BerkeleyDB hash (rpm < 4.16) | `bdb.rs` |
+//! | `var/lib/rpmmanifest/container-manifest-2` | text manifest (Mariner distroless) | `manifest.rs` |
 //!
-//! Each database yields rpm header blobs, parsed by [`header`] into an [`entry::RpmEntry`],
-//! turned into a package by [`package`] (purl, version, license via [`license`]) with its
-//! provides and requires from [`deps`]. Header format:
+//! Each database yields rpm header blobs, parsed by `header` into an `entry::RpmEntry`,
+//! turned into a package by `package` (purl, version, license via `license`) with its
+//! provides and requires from `deps`. Header format:
 //! <https://rpm-software-management.github.io/rpm/manual/format_header.html>.
 //!
 //! **One database per image.** rpm reads one database, and stale ones linger after
@@ -28,7 +28,7 @@
 //! **Decisions.** `gpg-pubkey` entries are the keys rpm imported, not software, and are skipped
 //! (as Syft and Trivy do). A header that cannot be parsed is an unknown naming the database
 //! file and the record; the other headers are still read. Committed transactions still in an
-//! `rpmdb.sqlite-wal` are replayed ([`wal`]), as sqlite would; a WAL that cannot be applied is
+//! `rpmdb.sqlite-wal` are replayed (`wal`), as sqlite would; a WAL that cannot be applied is
 //! an unknown, and the database is read without it.
 
 mod bdb;

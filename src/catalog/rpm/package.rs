@@ -7,9 +7,10 @@
 //!   there whenever the header has an `EPOCH` tag, `0` included: rpm itself tells `Epoch: 0`
 //!   from none (`%{EPOCH}` prints `0` or `(none)`), and so does Syft's purl.
 //! - purl: `pkg:rpm/<namespace>/<name>@<version>-<release>?arch=…&epoch=…&upstream=<source
-//!   rpm>&distro=<id>-<version_id>` per the purl spec's rpm type. The namespace is the image's
-//!   distro id; without one, it is derived from the vendor when the vendor names one
-//!   distribution unambiguously ([`vendor_namespace`]), else omitted.
+//!   rpm>&distro=<id>-<version_id>`, per the purl spec's rpm type
+//!   (<https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#rpm>). The
+//!   namespace is the image's distro id; without one, it is derived from the vendor when the
+//!   vendor names one distribution unambiguously ([`vendor_namespace`]), else omitted.
 //! - supplier: the header's vendor (without a trailing `<url>`), else the distro's supplier.
 
 use super::entry::RpmEntry;
