@@ -515,6 +515,22 @@ fn hostile_headers_become_unknowns_naming_the_database() {
 }
 
 #[test]
+fn a_flood_of_bad_records_is_summarised() {
+    let garbage: Vec<&[u8]> = vec![b"not a header"; 200];
+    let db = ndb::build::database(&garbage);
+    let out = catalog(&[LayerTree {
+        entries: vec![file_entry("var/lib/rpm/Packages.db", &db)],
+        whiteouts: vec![],
+    }]);
+    assert!(out.packages.is_empty());
+    assert_eq!(out.unknowns.len(), 51);
+    assert_eq!(
+        out.unknowns[50].reason,
+        "150 more records could not be read"
+    );
+}
+
+#[test]
 fn a_bdb_page_loop_is_an_unknown() {
     let large: Vec<u8> = blob(&[
         (tag::NAME, V::S("large")),

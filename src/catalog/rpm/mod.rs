@@ -104,6 +104,8 @@ impl Database {
 /// Database directories, in order of preference.
 const DIRS: [&str; 2] = ["usr/lib/sysimage/rpm", "var/lib/rpm"];
 const MANIFEST: &str = "var/lib/rpmmanifest/container-manifest-2";
+/// Unreadable records reported one by one per database; the rest are counted.
+const MAX_RECORD_UNKNOWNS: usize = 50;
 
 impl Cataloger for RpmDbCataloger {
     fn name(&self) -> &'static str {
@@ -221,19 +223,30 @@ fn read_database(
     Ok((packages, unknowns))
 }
 
-/// Separates readable entries (minus `gpg-pubkey`) from failures, which become unknowns.
+/// Separates readable entries (minus `gpg-pubkey`) from failures, which become unknowns: one
+/// per record up to [`MAX_RECORD_UNKNOWNS`], then one counting the rest, so a database full
+/// of garbage cannot flood the SBOM.
 fn split(
     loc: &Location,
     records: Vec<std::result::Result<RpmEntry, String>>,
 ) -> (Vec<RpmEntry>, Vec<Unknown>) {
     let mut entries = Vec::new();
     let mut unknowns = Vec::new();
+    let mut more = 0usize;
     for r in records {
         match r {
             Ok(e) if e.name == "gpg-pubkey" => {}
             Ok(e) => entries.push(e),
+            Err(_) if unknowns.len() == MAX_RECORD_UNKNOWNS => more += 1,
             Err(reason) => unknowns.push(parse_failure(NAME, loc, reason)),
         }
+    }
+    if more > 0 {
+        unknowns.push(parse_failure(
+            NAME,
+            loc,
+            format!("{more} more records could not be read"),
+        ));
     }
     (entries, unknowns)
 }
