@@ -2,6 +2,7 @@
 //! from a [`Header`] (or from a manifest line), independent of the database format.
 
 use super::header::{Header, HeaderError};
+use super::signature::{self, Signature};
 use super::tag;
 
 /// A requirement as the header stores it: a name (or a rich `(…)` expression) and its
@@ -43,6 +44,8 @@ pub(crate) struct RpmEntry {
     pub sigmd5: Option<String>,
     /// `MODULARITYLABEL`.
     pub modularity_label: Option<String>,
+    /// The package signature (from `RSAHEADER`, `DSAHEADER`, `SIGPGP` or `SIGGPG`).
+    pub signature: Option<Signature>,
     /// Owned paths, root-relative (no leading `/`), in header order.
     pub files: Vec<String>,
     /// `PROVIDENAME`, in header order.
@@ -101,6 +104,8 @@ impl RpmEntry {
             url: text(tag::URL)?,
             sigmd5: h.bin(tag::SIGMD5)?.map(hex::encode),
             modularity_label: text(tag::MODULARITYLABEL)?,
+            // A signature of an unexpected type is no signature, not a broken header.
+            signature: signature::from_tags(|t| h.bin(t).ok().flatten()),
             files: files(h)?,
             provides: h
                 .strings(tag::PROVIDENAME)?

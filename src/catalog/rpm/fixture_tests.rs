@@ -177,7 +177,13 @@ fn amazonlinux_2023_sqlite_matches_rpm_qa() {
         assert_eq!(p.found_by, "rpm-db-cataloger");
         assert_eq!(rpm(p).database, "sqlite");
         assert_eq!(p.supplier.as_ref().unwrap().name, "Amazon Linux");
+        // `rpm -qa --qf '%{RSAHEADER:pgpsig}'`: every package signed with Amazon's key.
+        assert_eq!(rpm(p).signature_algorithm.as_deref(), Some("RSA/SHA512"));
+        assert_eq!(rpm(p).signature_key_id.as_deref(), Some("e951904ad832c631"));
     }
+    // "Mon Jan 30 15:55:11 2023" UTC.
+    let crypto = find(&out.packages, "crypto-policies");
+    assert_eq!(rpm(crypto).signature_time, Some(1_675_094_111));
     // No os-release: the namespace comes from the vendor, and there is no distro qualifier.
     let openssl = find(&out.packages, "openssl-libs");
     assert_eq!(
@@ -255,6 +261,10 @@ fn sles_15_3_ndb_matches_rpm_qa() {
     assert_eq!(expected.len(), 36);
     assert_eq!(package_rows(&out.packages), expected);
     assert_licenses_follow_the_header(&out.packages);
+    for p in &out.packages {
+        // The SUSE package signing key.
+        assert_eq!(rpm(p).signature_key_id.as_deref(), Some("70af9e8139db7c82"));
+    }
     let glibc = find(&out.packages, "glibc");
     assert_eq!(rpm(glibc).database, "ndb");
     // os-release present: its id is the namespace, and the distro qualifier is set.
@@ -296,6 +306,19 @@ fn ubi8_bdb_libuuid() {
         (None, Some(35104), Some("BSD"), "bdb")
     );
     assert_eq!(m.summary.as_deref(), Some("Universally unique ID library"));
+    // "RSA/SHA256, Mon Apr  3 18:10:39 2023, Key ID 199e2f91fd431d51": Red Hat's release key.
+    assert_eq!(
+        (
+            m.signature_algorithm.as_deref(),
+            m.signature_key_id.as_deref(),
+            m.signature_time
+        ),
+        (
+            Some("RSA/SHA256"),
+            Some("199e2f91fd431d51"),
+            Some(1_680_545_439)
+        )
+    );
     assert_eq!(
         m.url.as_deref(),
         Some("http://en.wikipedia.org/wiki/Util-linux")
@@ -356,6 +379,11 @@ fn fedora_bdb_with_an_epoch() {
     assert_eq!(p.version, "0.0.1-rls");
     assert_eq!(rpm(p).epoch, Some(1));
     assert_eq!(rpm(p).vendor, None);
+    assert_eq!(
+        rpm(p).signature_key_id,
+        None,
+        "a locally built, unsigned package"
+    );
     assert_eq!(p.supplier, None);
     assert_eq!(p.checksums[0].value, "cf2ddad93eb8bde0848348b7dd2318a9");
     assert_eq!(p.files, ["usr/bin/hello.sh"]);

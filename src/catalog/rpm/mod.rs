@@ -39,6 +39,7 @@ mod license;
 mod manifest;
 mod ndb;
 mod package;
+mod signature;
 mod sqlite;
 mod tag;
 mod wal;

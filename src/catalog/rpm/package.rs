@@ -88,6 +88,9 @@ pub(crate) fn build(
         summary: e.summary,
         url: e.url,
         license: e.license,
+        signature_algorithm: e.signature.as_ref().map(|s| s.algorithm.clone()),
+        signature_key_id: e.signature.as_ref().and_then(|s| s.key_id.clone()),
+        signature_time: e.signature.as_ref().and_then(|s| s.created),
         database: database.to_owned(),
     });
     Ok(p)
