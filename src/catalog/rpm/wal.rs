@@ -29,17 +29,17 @@ fn be32(b: &[u8], at: usize) -> u32 {
 
 /// sqlite's WAL checksum over `data` (a multiple of 8 bytes), continuing from `s`.
 fn checksum(big_endian: bool, mut s: (u32, u32), data: &[u8]) -> (u32, u32) {
-    let word = |c: &[u8]| {
-        let b = [c[0], c[1], c[2], c[3]];
+    let mut words = data.chunks_exact(4).map(|c| {
+        let b: [u8; 4] = c.try_into().unwrap_or_default();
         if big_endian {
             u32::from_be_bytes(b)
         } else {
             u32::from_le_bytes(b)
         }
-    };
-    for pair in data.chunks_exact(8) {
-        s.0 = s.0.wrapping_add(word(&pair[..4])).wrapping_add(s.1);
-        s.1 = s.1.wrapping_add(word(&pair[4..])).wrapping_add(s.0);
+    });
+    while let (Some(a), Some(b)) = (words.next(), words.next()) {
+        s.0 = s.0.wrapping_add(a).wrapping_add(s.1);
+        s.1 = s.1.wrapping_add(b).wrapping_add(s.0);
     }
     s
 }
@@ -81,12 +81,14 @@ pub(crate) fn apply(db: &mut Vec<u8>, wal: &[u8]) -> Result<usize, Malformed> {
         if pgno == 0 || be32(frame, 8) != salt1 || be32(frame, 12) != salt2 {
             break;
         }
-        sum = checksum(big_endian, sum, &frame[..8]);
-        sum = checksum(big_endian, sum, &frame[FRAME_HEADER..]);
-        if sum != (be32(frame, 16), be32(frame, 20)) {
+        let (head, page) = frame.split_at(FRAME_HEADER);
+        // The checksum covers the page number and commit size, not the salts.
+        sum = checksum(big_endian, sum, head.get(..8).unwrap_or_default());
+        sum = checksum(big_endian, sum, page);
+        if sum != (be32(head, 16), be32(head, 20)) {
             break;
         }
-        frames.push((pgno, &frame[FRAME_HEADER..]));
+        frames.push((pgno, page));
         if size != 0 {
             committed = frames.len();
             db_pages = size;
