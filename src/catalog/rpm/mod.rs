@@ -26,7 +26,7 @@
 //! and there the database is the complete record.
 //!
 //! **Decisions.** `gpg-pubkey` entries are the keys rpm imported, not software, and are skipped
-//! (as Syft and Trivy do). A header that cannot be parsed is an unknown naming the database
+//! (as Syft does). A header that cannot be parsed is an unknown naming the database
 //! file and the record; the other headers are still read. Committed transactions still in an
 //! `rpmdb.sqlite-wal` are replayed (`wal`), as sqlite would; a WAL that cannot be applied is
 //! an unknown, and the database is read without it.
