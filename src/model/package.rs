@@ -279,6 +279,18 @@ pub struct RpmMetadata {
     pub size: Option<u64>,
     /// `MODULARITYLABEL`.
     pub modularity_label: Option<String>,
+    /// `SUMMARY` (the `C` locale's).
+    pub summary: Option<String>,
+    /// `URL`: the upstream project's home page.
+    pub url: Option<String>,
+    /// `LICENSE`, verbatim (the package's `licenses` hold its SPDX reading, when there is one).
+    pub license: Option<String>,
+    /// The package signature's algorithm as rpm names it (`RSA/SHA256`); not verified.
+    pub signature_algorithm: Option<String>,
+    /// The signing key's id, 16 lowercase hex digits (what `rpm -qi` shows as `Key ID`).
+    pub signature_key_id: Option<String>,
+    /// When the package was signed, Unix seconds.
+    pub signature_time: Option<i64>,
     /// The database the header came from (`sqlite`, `bdb`, `ndb`, `manifest`).
     pub database: String,
 }
