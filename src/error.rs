@@ -15,13 +15,13 @@ use crate::source::Digest;
 #[non_exhaustive]
 pub enum Error {
     /// Reading a file on disk failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file or directory on disk.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying error (part of the message, so not also a `source()`: the CLI
+        /// prints the chain and would repeat it).
+        error: std::io::Error,
     },
     /// An image metadata file (manifest.json, index.json, a manifest or config blob) is missing
     /// or malformed.
@@ -64,15 +64,14 @@ pub enum Error {
         reason: String,
     },
     /// Reading one layer failed; wraps the cause with the layer it happened in.
-    #[error("layer {index}: {source}")]
+    #[error("layer {index}: {error}")]
     Layer {
         /// The layer's position in the image, bottom first.
         index: usize,
         /// The layer blob, as named inside the image.
         blob: String,
-        /// What went wrong.
-        #[source]
-        source: Box<Error>,
+        /// What went wrong (it names the blob).
+        error: Box<Error>,
     },
     /// The image to scan cannot be chosen: several candidates and no selector, or a selector
     /// that matches nothing.
@@ -104,10 +103,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// Wraps an I/O error with the path it happened on.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 

@@ -87,6 +87,27 @@ impl LinuxRelease {
         Some(known.to_owned())
     }
 
+    /// `CPE_NAME` in a form validators accept: a CPE 2.3 formatted string padded to its 13
+    /// components with `*` (Amazon Linux writes `cpe:2.3:o:amazon:amazon_linux:2023`, which
+    /// means the same), or a CPE 2.2 URI (`cpe:/o:redhat:enterprise_linux:9`) as is. Returns
+    /// `(is_cpe23, text)`; `None` for anything else.
+    pub fn cpe(&self) -> Option<(bool, String)> {
+        let c = self.cpe_name.as_deref()?.trim();
+        if let Some(rest) = c.strip_prefix("cpe:2.3:") {
+            // Escaped colons (`\:`) are rare in distro CPEs; refuse them rather than split wrong.
+            if rest.contains('\\') {
+                return None;
+            }
+            let mut parts: Vec<&str> = rest.split(':').collect();
+            if parts.len() > 11 || parts.iter().any(|p| p.is_empty()) {
+                return None;
+            }
+            parts.resize(11, "*");
+            return Some((true, format!("cpe:2.3:{}", parts.join(":"))));
+        }
+        c.starts_with("cpe:/").then(|| (false, c.to_owned()))
+    }
+
     /// `VERSION_ID`, or the codename, or `unknown`: a version for the OS component.
     pub fn version_or_codename(&self) -> &str {
         self.version_id
@@ -277,6 +298,27 @@ HOME_URL="https://www.debian.org/"
             "debian-trixie"
         );
         assert_eq!(debian_version("12.5\n").unwrap().purl_distro(), "debian-12");
+    }
+
+    #[test]
+    fn cpe_names() {
+        let with = |c: &str| LinuxRelease {
+            cpe_name: Some(c.into()),
+            ..LinuxRelease::default()
+        };
+        assert_eq!(
+            with("cpe:2.3:o:amazon:amazon_linux:2023").cpe(),
+            Some((
+                true,
+                "cpe:2.3:o:amazon:amazon_linux:2023:*:*:*:*:*:*:*".into()
+            ))
+        );
+        assert_eq!(
+            with("cpe:/o:redhat:enterprise_linux:9::baseos").cpe(),
+            Some((false, "cpe:/o:redhat:enterprise_linux:9::baseos".into()))
+        );
+        assert_eq!(with("nonsense").cpe(), None);
+        assert_eq!(with("cpe:2.3:o::x").cpe(), None);
     }
 
     #[test]

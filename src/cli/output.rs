@@ -107,7 +107,13 @@ fn stage(
         .prefix(".consign-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .with_context(|| format!("cannot write {}: cannot create a file in {}", path.display(), dir.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot write {}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         encode::encode(sbom, &o.format, opts, &mut w)

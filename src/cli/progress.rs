@@ -48,7 +48,9 @@ impl consign::source::Progress for Bar {
                     "{spinner} reading {msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
                 )
             }
-            None => ProgressStyle::with_template("{spinner} reading {msg} {bytes} ({bytes_per_sec})"),
+            None => {
+                ProgressStyle::with_template("{spinner} reading {msg} {bytes} ({bytes_per_sec})")
+            }
         };
         if let Ok(style) = style {
             self.bar.set_style(style.progress_chars("=> "));

@@ -302,8 +302,9 @@ pub struct Package {
     pub ecosystem: Ecosystem,
     /// Name as the ecosystem spells it.
     pub name: String,
-    /// Full version as the ecosystem spells it (dpkg `epoch:upstream-revision`, rpm
-    /// `epoch:version-release`, apk `version-rN`).
+    /// Full version as the ecosystem spells it: dpkg `[epoch:]upstream-revision`, apk
+    /// `version-rN`, rpm `version-release` (the rpm epoch is in the purl's `epoch=` qualifier
+    /// and the metadata, as Syft and Trivy report it).
     pub version: String,
     /// CPU architecture, when the ecosystem records one.
     #[serde(skip_serializing_if = "Option::is_none")]

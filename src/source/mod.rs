@@ -347,7 +347,7 @@ fn load_store(
             let r = read().map_err(|e| Error::Layer {
                 index: i,
                 blob: lp.path.clone(),
-                source: Box::new(e),
+                error: Box::new(e),
             });
             if let Some(p) = opts.progress {
                 p.layer_done();

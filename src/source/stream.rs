@@ -101,7 +101,7 @@ pub fn load(
         let wrap = |e: Error| Error::Layer {
             index: i,
             blob: lp.path.clone(),
-            source: Box::new(e),
+            error: Box::new(e),
         };
         let left = uses.get_mut(&key).map_or(0, |n| {
             *n -= 1;

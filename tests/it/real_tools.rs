@@ -52,7 +52,13 @@ fn debs(sbom: &Sbom, present_only: bool) -> BTreeSet<(String, String, String)> {
     sbom.packages
         .iter()
         .filter(|p| p.ecosystem == Ecosystem::Deb && (!present_only || p.removed_in.is_none()))
-        .map(|p| (p.name.clone(), p.version.clone(), p.arch.clone().unwrap_or_default()))
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.version.clone(),
+                p.arch.clone().unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -84,14 +90,20 @@ fn debootstrapped_rootfs_matches_dpkg_query() {
     let sbom = scan(SourceSpec::Dir(root.clone()), Scope::Squashed);
     assert_eq!(debs(&sbom, true), truth);
     let distro = sbom.distro.as_ref().unwrap();
-    assert_eq!((distro.id.as_str(), distro.version_id.as_deref()), ("debian", Some("12")));
+    assert_eq!(
+        (distro.id.as_str(), distro.version_id.as_deref()),
+        ("debian", Some("12"))
+    );
     keep_documents("debootstrap-dir", &sbom);
 }
 
 /// Copies the root filesystem (preserving links, modes and ownership).
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
-    run(Command::new("cp").arg("-a").arg(format!("{}/.", from.display())).arg(to));
+    run(Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to));
 }
 
 /// Removes an installed package the way `dpkg --purge --force-depends` would, without running
@@ -131,8 +143,12 @@ fn umoci_and_skopeo_images_with_a_deleted_package() {
     let dir = tmp();
     let layout = dir.path().join("layout");
     let bundle = dir.path().join("bundle");
-    run(Command::new("umoci").args(["init", "--layout"]).arg(&layout));
-    run(Command::new("umoci").args(["new", "--image"]).arg(format!("{}:v1", layout.display())));
+    run(Command::new("umoci")
+        .args(["init", "--layout"])
+        .arg(&layout));
+    run(Command::new("umoci")
+        .args(["new", "--image"])
+        .arg(format!("{}:v1", layout.display())));
     run(Command::new("umoci")
         .args(["unpack", "--image"])
         .arg(format!("{}:v1", layout.display()))
@@ -164,7 +180,10 @@ fn umoci_and_skopeo_images_with_a_deleted_package() {
     run(Command::new("skopeo")
         .args(["copy", "--quiet"])
         .arg(format!("oci:{}:v2", layout.display()))
-        .arg(format!("docker-archive:{}:example/debian:v2", docker.display())));
+        .arg(format!(
+            "docker-archive:{}:example/debian:v2",
+            docker.display()
+        )));
     run(Command::new("skopeo")
         .args(["copy", "--quiet"])
         .arg(format!("oci:{}:v2", layout.display()))
@@ -172,7 +191,11 @@ fn umoci_and_skopeo_images_with_a_deleted_package() {
     // umoci's layout holds v1 and v2: pick v2 by its ref name. The converted archives hold
     // v2 only.
     let sources = [
-        ("umoci-oci-dir", SourceSpec::Auto(layout.clone()), Some("v2")),
+        (
+            "umoci-oci-dir",
+            SourceSpec::Auto(layout.clone()),
+            Some("v2"),
+        ),
         ("skopeo-docker-archive", SourceSpec::Auto(docker), None),
         ("skopeo-oci-archive", SourceSpec::Auto(oci_tar), None),
     ];
@@ -185,17 +208,27 @@ fn umoci_and_skopeo_images_with_a_deleted_package() {
             o.load.selector.image = image.map(str::to_owned);
             o
         };
-        let squashed = consign::scan(&spec, &opts(Scope::Squashed))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let squashed =
+            consign::scan(&spec, &opts(Scope::Squashed)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(debs(&squashed, true), after, "{name}: squashed");
-        assert!(!squashed.packages.iter().any(|p| p.name == victim), "{name}");
+        assert!(
+            !squashed.packages.iter().any(|p| p.name == victim),
+            "{name}"
+        );
         // `umoci new` makes no layer, so the debootstrapped tree is layer 0.
-        assert!(squashed.packages.iter().all(|p| p.introduced_in == Some(0)), "{name}");
+        assert!(
+            squashed.packages.iter().all(|p| p.introduced_in == Some(0)),
+            "{name}"
+        );
         keep_documents(name, &squashed);
-        let all = consign::scan(&spec, &opts(Scope::AllLayers))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let all =
+            consign::scan(&spec, &opts(Scope::AllLayers)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(debs(&all, false), before, "{name}: all-layers");
-        let removed: Vec<_> = all.packages.iter().filter(|p| p.removed_in.is_some()).collect();
+        let removed: Vec<_> = all
+            .packages
+            .iter()
+            .filter(|p| p.removed_in.is_some())
+            .collect();
         assert_eq!(removed.len(), 1, "{name}");
         assert_eq!(removed[0].name, victim);
         assert_eq!(removed[0].removed_in, Some(1));

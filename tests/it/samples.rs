@@ -73,7 +73,10 @@ pub fn ubuntu() -> ImageBuilder {
                 .dir("var")
                 .dir("var/lib")
                 .dir("var/lib/dpkg")
-                .fixture("var/lib/dpkg/status", "deb/ubuntu-18.04-many/var/lib/dpkg/status")
+                .fixture(
+                    "var/lib/dpkg/status",
+                    "deb/ubuntu-18.04-many/var/lib/dpkg/status",
+                )
                 .created_by("/bin/sh -c #(nop) ADD file:ubuntu-bionic-core in / ")
         })
 }
@@ -83,7 +86,10 @@ pub fn distroless() -> ImageBuilder {
     ImageBuilder::new()
         .tag(Some("consign-samples/distroless:12"))
         .arch("arm64", Some("v8"))
-        .annotation("org.opencontainers.image.base.name", "gcr.io/distroless/base-debian12:latest")
+        .annotation(
+            "org.opencontainers.image.base.name",
+            "gcr.io/distroless/base-debian12:latest",
+        )
         .layer(|l| {
             l.comp(Comp::Gzip)
                 .dir("etc")
@@ -96,8 +102,14 @@ pub fn distroless() -> ImageBuilder {
                     "var/lib/dpkg/status.d/coreutils-relationships",
                     "deb/debian-12-arm64-status-d/var/lib/dpkg/status.d/coreutils-relationships",
                 )
-                .fixture("usr/share/doc/liblzma5/copyright", "deb/copyright-files/usr/share/doc/liblzma5/copyright")
-                .fixture("usr/share/doc/libc6/copyright", "deb/copyright-files/usr/share/doc/libc6/copyright")
+                .fixture(
+                    "usr/share/doc/liblzma5/copyright",
+                    "deb/copyright-files/usr/share/doc/liblzma5/copyright",
+                )
+                .fixture(
+                    "usr/share/doc/libc6/copyright",
+                    "deb/copyright-files/usr/share/doc/libc6/copyright",
+                )
                 .created_by("bazel build //base:base_debian12")
         })
         .layer(|l| {
@@ -139,10 +151,22 @@ pub type Writer = Box<dyn Fn(&Path)>;
 /// Every sample: (path under samples/, writer).
 pub fn all() -> Vec<(&'static str, Writer)> {
     vec![
-        ("alpine-3.11.docker.tar", Box::new(|p: &Path| alpine().write_docker_archive(p))),
-        ("ubuntu-18.04.oci", Box::new(|p: &Path| write_dir(p, &ubuntu().oci_files()))),
-        ("distroless-debian-12.docker25.tar", Box::new(|p: &Path| distroless().write_docker25_archive(p))),
-        ("amazonlinux-2023.oci.tar", Box::new(|p: &Path| write_tar(p, &amazonlinux().oci_files()))),
+        (
+            "alpine-3.11.docker.tar",
+            Box::new(|p: &Path| alpine().write_docker_archive(p)),
+        ),
+        (
+            "ubuntu-18.04.oci",
+            Box::new(|p: &Path| write_dir(p, &ubuntu().oci_files())),
+        ),
+        (
+            "distroless-debian-12.docker25.tar",
+            Box::new(|p: &Path| distroless().write_docker25_archive(p)),
+        ),
+        (
+            "amazonlinux-2023.oci.tar",
+            Box::new(|p: &Path| write_tar(p, &amazonlinux().oci_files())),
+        ),
     ]
 }
 
@@ -186,6 +210,9 @@ fn samples_are_reproducible_and_small() {
             "samples/{name} is stale: rebuild with UPDATE_SAMPLES=1 cargo test --test it samples"
         );
         let size: usize = listing(&committed).iter().map(|(_, b)| b.len()).sum();
-        assert!(size < 2 << 20, "samples/{name} is {size} bytes; samples must stay under 2 MiB");
+        assert!(
+            size < 2 << 20,
+            "samples/{name} is {size} bytes; samples must stay under 2 MiB"
+        );
     }
 }

@@ -291,7 +291,7 @@ fn os_component(d: &LinuxRelease, refs: &Refs) -> Component {
         name: d.id.clone(),
         version: Some(d.version_or_codename().to_owned()),
         description: d.pretty_name.clone(),
-        cpe: d.cpe_name.clone(),
+        cpe: d.cpe().map(|(_, c)| c),
         external_references: d
             .home_url
             .as_deref()

@@ -214,14 +214,10 @@ fn base_package(base: &BaseImage) -> Package {
 }
 
 fn os_package(d: &LinuxRelease) -> Package {
-    let cpe = d.cpe_name.as_ref().map(|c| ExternalRef {
+    let cpe = d.cpe().map(|(is23, c)| ExternalRef {
         reference_category: "SECURITY",
-        reference_type: if c.starts_with("cpe:2.3:") {
-            "cpe23Type"
-        } else {
-            "cpe22Type"
-        },
-        reference_locator: c.clone(),
+        reference_type: if is23 { "cpe23Type" } else { "cpe22Type" },
+        reference_locator: c,
     });
     Package {
         name: d.id.clone(),
