@@ -5,5 +5,6 @@ mod cli;
 mod encode;
 mod real_tools;
 mod samples;
+mod scan;
 mod sources;
 mod support;
