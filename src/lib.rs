@@ -16,4 +16,4 @@ pub mod source;
 
 pub use error::{Error, Result};
 pub use model::{Package, Sbom};
-pub use scan::{ScanOptions, scan};
+pub use scan::{ScanOptions, Scanned, scan, scan_layers};

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use rayon::prelude::*;
 
 use crate::catalog::{self, CatalogOutput, Cataloger, Environment, registry};
-use crate::fs::{LayeredFs, Wants};
+use crate::fs::{LayerTree, LayeredFs, Wants};
 use crate::model::{Package, PackageId, Relationship, Sbom, Scope, Tool, Unknown, resolve};
 use crate::source::{self, LoadOptions, LoadedImage, SourceSpec};
 use crate::{Error, Result};
@@ -32,17 +32,40 @@ pub struct ScanOptions<'a> {
 
 /// Scans the image `spec` names.
 pub fn scan(spec: &SourceSpec, opts: &ScanOptions<'_>) -> Result<Sbom> {
+    scan_layers(spec, opts, &[]).map(|s| s.sbom)
+}
+
+/// A scan's SBOM together with the image's layers, for consumers that need more than the
+/// SBOM (the auditor reads the metadata of every file in every layer, including files later
+/// layers deleted).
+#[derive(Debug)]
+pub struct Scanned {
+    /// The SBOM.
+    pub sbom: Sbom,
+    /// Every layer's entries, whiteouts and captured files, bottom first.
+    pub trees: Vec<LayerTree>,
+}
+
+/// Like [`scan`], also capturing the files matching `extra_wants` (globs, as catalogers
+/// declare them) and returning the layers.
+pub fn scan_layers(
+    spec: &SourceSpec,
+    opts: &ScanOptions<'_>,
+    extra_wants: &[&str],
+) -> Result<Scanned> {
     let catalogers = registry::select(&opts.catalogers).map_err(Error::Source)?;
-    let wants = wants_of(&catalogers)?;
+    let wants = wants_of(&catalogers, extra_wants)?;
     let image = source::load(spec, &wants, &opts.load)?;
     Ok(catalog_image(image, &catalogers, &wants, opts.scope))
 }
 
-/// The wanted-file set: owner 0 is distro detection, owner `i + 1` is `catalogers[i]`.
-fn wants_of(catalogers: &[&dyn Cataloger]) -> Result<Wants> {
+/// The wanted-file set: owner 0 is distro detection, owner `i + 1` is `catalogers[i]`, the
+/// last owner the caller's extra globs.
+fn wants_of(catalogers: &[&dyn Cataloger], extra: &[&str]) -> Result<Wants> {
     let mut groups: Vec<&[&str]> = vec![catalog::os_release::WANTS];
     groups.extend(catalogers.iter().map(|c| c.wants()));
-    Wants::new(&groups).map_err(|e| Error::Source(format!("invalid cataloger glob: {e}")))
+    groups.push(extra);
+    Wants::new(&groups).map_err(|e| Error::Source(format!("invalid glob: {e}")))
 }
 
 /// One run of one cataloger: after which layer, and what it found.
@@ -57,7 +80,7 @@ pub fn catalog_image(
     catalogers: &[&dyn Cataloger],
     wants: &Wants,
     scope: Scope,
-) -> Sbom {
+) -> Scanned {
     let mut runs: Vec<Vec<Run>> = catalogers.iter().map(|_| Vec::new()).collect();
     let mut fs = LayeredFs::new(&image.trees);
     let mut env = Environment::default();
@@ -143,7 +166,8 @@ pub fn catalog_image(
         resolve::resolve(&packages).into_iter().collect();
     relationships.extend(explicit);
     relationships.retain(|r| ids.contains(&r.from) && ids.contains(&r.to) && r.from != r.to);
-    Sbom {
+    drop(fs);
+    let sbom = Sbom {
         tool: Tool::default(),
         image: image.info,
         layers: image.layers,
@@ -153,6 +177,10 @@ pub fn catalog_image(
         packages,
         relationships: relationships.into_iter().collect(),
         unknowns: unknowns.into_iter().collect(),
+    };
+    Scanned {
+        sbom,
+        trees: image.trees,
     }
 }
 
