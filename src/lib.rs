@@ -13,6 +13,7 @@ pub mod fs;
 pub mod model;
 pub mod scan;
 pub mod source;
+pub mod version;
 
 pub use error::{Error, Result};
 pub use model::{Package, Sbom};
