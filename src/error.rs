@@ -88,6 +88,14 @@ pub enum Error {
         /// Which limit, and its value.
         reason: String,
     },
+    /// A file given as an SBOM is not one, or is one consign cannot read.
+    #[error("{path}: {reason}")]
+    Decode {
+        /// The file, as the user named it.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Writing an SBOM document failed.
     #[error("encoding {format}: {reason}")]
     Encode {
@@ -113,6 +121,14 @@ impl Error {
     /// A malformed or missing metadata file.
     pub fn manifest(path: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         Error::Manifest {
+            path: path.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// A document that cannot be read as an SBOM.
+    pub fn decode(path: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        Error::Decode {
             path: path.into(),
             reason: reason.to_string(),
         }

@@ -177,6 +177,7 @@ pub fn catalog_image(
         packages,
         relationships: relationships.into_iter().collect(),
         unknowns: unknowns.into_iter().collect(),
+        document: None,
     };
     Scanned {
         sbom,

@@ -36,11 +36,7 @@ pub(crate) fn render(sbom: &Sbom) -> String {
     let all_layers = sbom.scope == Scope::AllLayers;
     let mut packages: Vec<&Package> = sbom.packages.iter().collect();
     packages.sort_by(|a, b| {
-        (a.ecosystem.as_str(), &a.name, &a.version).cmp(&(
-            b.ecosystem.as_str(),
-            &b.name,
-            &b.version,
-        ))
+        (a.purl.ty(), &a.name, &a.version).cmp(&(b.purl.ty(), &b.name, &b.version))
     });
     if packages.is_empty() {
         out.push_str("No packages found.\n");
@@ -55,7 +51,7 @@ pub(crate) fn render(sbom: &Sbom) -> String {
                 let mut row = vec![
                     p.name.clone(),
                     p.version.clone(),
-                    p.ecosystem.as_str().to_owned(),
+                    p.purl.ty().to_owned(),
                     p.introduced_in
                         .map_or_else(|| "-".to_owned(), |i| i.to_string()),
                 ];

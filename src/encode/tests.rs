@@ -112,6 +112,7 @@ fn awkward() -> Sbom {
             location: None,
             reason: "layer 4 is truncated".into(),
         }],
+        document: None,
     }
 }
 

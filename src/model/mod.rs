@@ -1,6 +1,7 @@
 //! The data model: packages, their identity (purl), licenses, the SBOM that holds them and the
 //! dependency graph that connects image, layers and packages.
 
+pub mod document;
 pub mod graph;
 pub mod license;
 pub mod package;
@@ -8,6 +9,7 @@ pub mod purl;
 pub mod resolve;
 pub mod sbom;
 
+pub use document::{DocumentFormat, DocumentInfo};
 pub use graph::{DependencyGraph, DocEdge, DocNode, Node};
 pub use license::License;
 pub use package::{

@@ -40,6 +40,9 @@ pub enum Ecosystem {
     Composer,
     /// .NET NuGet packages.
     Nuget,
+    /// Any other purl type (`conda`, `generic`, `oci`, …), as found in SBOMs other tools
+    /// wrote; the package's purl says which.
+    Other,
 }
 
 impl Ecosystem {
@@ -57,6 +60,26 @@ impl Ecosystem {
             Ecosystem::Gem => "gem",
             Ecosystem::Composer => "composer",
             Ecosystem::Nuget => "nuget",
+            Ecosystem::Other => "generic",
+        }
+    }
+
+    /// The ecosystem of a purl type; [`Ecosystem::Other`] for types consign has no
+    /// ecosystem for.
+    pub fn from_purl_type(ty: &str) -> Ecosystem {
+        match ty {
+            "deb" => Ecosystem::Deb,
+            "apk" => Ecosystem::Apk,
+            "rpm" => Ecosystem::Rpm,
+            "pypi" => Ecosystem::Pypi,
+            "npm" => Ecosystem::Npm,
+            "golang" => Ecosystem::Golang,
+            "cargo" => Ecosystem::Cargo,
+            "maven" => Ecosystem::Maven,
+            "gem" => Ecosystem::Gem,
+            "composer" => Ecosystem::Composer,
+            "nuget" => Ecosystem::Nuget,
+            _ => Ecosystem::Other,
         }
     }
 
@@ -121,27 +144,67 @@ pub struct SourcePackage {
     pub version: Option<String>,
 }
 
-/// A hash algorithm, named as CycloneDX names it.
+/// A hash algorithm: those CycloneDX defines (all of which SPDX 2.3 defines too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum HashAlgorithm {
     /// MD5 (rpm SIGMD5: header + payload).
     Md5,
-    /// SHA-1.
+    /// SHA-1 (apk's package checksum).
     Sha1,
     /// SHA-256.
     Sha256,
+    /// SHA-384.
+    Sha384,
     /// SHA-512.
     Sha512,
+    /// SHA3-256.
+    Sha3_256,
+    /// SHA3-384.
+    Sha3_384,
+    /// SHA3-512.
+    Sha3_512,
+    /// BLAKE2b-256.
+    Blake2b256,
+    /// BLAKE2b-384.
+    Blake2b384,
+    /// BLAKE2b-512.
+    Blake2b512,
+    /// BLAKE3.
+    Blake3,
 }
 
 impl HashAlgorithm {
+    /// Every algorithm.
+    pub const ALL: [HashAlgorithm; 12] = [
+        HashAlgorithm::Md5,
+        HashAlgorithm::Sha1,
+        HashAlgorithm::Sha256,
+        HashAlgorithm::Sha384,
+        HashAlgorithm::Sha512,
+        HashAlgorithm::Sha3_256,
+        HashAlgorithm::Sha3_384,
+        HashAlgorithm::Sha3_512,
+        HashAlgorithm::Blake2b256,
+        HashAlgorithm::Blake2b384,
+        HashAlgorithm::Blake2b512,
+        HashAlgorithm::Blake3,
+    ];
+
     /// The CycloneDX `hash-alg` name.
     pub fn cyclonedx(self) -> &'static str {
         match self {
             HashAlgorithm::Md5 => "MD5",
             HashAlgorithm::Sha1 => "SHA-1",
             HashAlgorithm::Sha256 => "SHA-256",
+            HashAlgorithm::Sha384 => "SHA-384",
             HashAlgorithm::Sha512 => "SHA-512",
+            HashAlgorithm::Sha3_256 => "SHA3-256",
+            HashAlgorithm::Sha3_384 => "SHA3-384",
+            HashAlgorithm::Sha3_512 => "SHA3-512",
+            HashAlgorithm::Blake2b256 => "BLAKE2b-256",
+            HashAlgorithm::Blake2b384 => "BLAKE2b-384",
+            HashAlgorithm::Blake2b512 => "BLAKE2b-512",
+            HashAlgorithm::Blake3 => "BLAKE3",
         }
     }
 
@@ -151,8 +214,20 @@ impl HashAlgorithm {
             HashAlgorithm::Md5 => "MD5",
             HashAlgorithm::Sha1 => "SHA1",
             HashAlgorithm::Sha256 => "SHA256",
+            HashAlgorithm::Sha384 => "SHA384",
             HashAlgorithm::Sha512 => "SHA512",
+            other => other.cyclonedx(),
         }
+    }
+
+    /// The algorithm a CycloneDX or SPDX name denotes (`SHA-256`, `SHA256`, `sha256`);
+    /// `None` for algorithms outside the common set (SPDX's `SHA224`, `MD2`, `ADLER32`, …).
+    pub fn from_name(name: &str) -> Option<HashAlgorithm> {
+        let key = |s: &str| s.replace(['-', '_'], "").to_ascii_lowercase();
+        let want = key(name.trim());
+        HashAlgorithm::ALL
+            .into_iter()
+            .find(|a| key(a.cyclonedx()) == want)
     }
 }
 
@@ -311,6 +386,14 @@ pub struct Package {
     pub arch: Option<String>,
     /// The package URL: the package's identity.
     pub purl: Purl,
+    /// True when the purl was made up to identify a package whose SBOM gave it none
+    /// (`pkg:generic/<name>@<version>`): encoders then write no purl, so that converting a
+    /// document never invents an identifier.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub synthetic_purl: bool,
+    /// CPE names (2.2 URIs or 2.3 formatted strings) other tools assigned; catalogers set none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
     /// Declared licenses.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<License>,
@@ -334,6 +417,12 @@ pub struct Package {
     /// What it provides and requires.
     #[serde(skip)]
     pub dependencies: DependencySpec,
+    /// True when the package's dependency edges in the SBOM are all of them (none at all
+    /// means it depends on nothing). Catalogers read every requirement from the package
+    /// database, so this holds for scanned packages; for a package read from another tool's
+    /// SBOM it holds only when that SBOM stated its dependencies.
+    #[serde(skip)]
+    pub dependencies_known: bool,
     /// Ecosystem-specific facts.
     pub metadata: PackageMetadata,
     /// The cataloger that found it.
@@ -362,6 +451,8 @@ impl Package {
             version: version.into(),
             arch: None,
             purl,
+            synthetic_purl: false,
+            cpes: Vec::new(),
             licenses: Vec::new(),
             supplier: None,
             author: None,
@@ -370,6 +461,7 @@ impl Package {
             files: Vec::new(),
             locations: BTreeSet::new(),
             dependencies: DependencySpec::default(),
+            dependencies_known: true,
             metadata: PackageMetadata::None,
             found_by,
             introduced_in: None,
@@ -435,6 +527,32 @@ pub struct Unknown {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_names_in_both_spellings() {
+        for a in HashAlgorithm::ALL {
+            assert_eq!(HashAlgorithm::from_name(a.cyclonedx()), Some(a));
+            assert_eq!(HashAlgorithm::from_name(a.spdx()), Some(a));
+        }
+        assert_eq!(
+            HashAlgorithm::from_name("sha256"),
+            Some(HashAlgorithm::Sha256)
+        );
+        assert_eq!(HashAlgorithm::from_name("SHA224"), None);
+    }
+
+    #[test]
+    fn ecosystems_round_trip_their_purl_types() {
+        for e in [
+            Ecosystem::Deb,
+            Ecosystem::Pypi,
+            Ecosystem::Golang,
+            Ecosystem::Nuget,
+        ] {
+            assert_eq!(Ecosystem::from_purl_type(e.purl_type()), e);
+        }
+        assert_eq!(Ecosystem::from_purl_type("conda"), Ecosystem::Other);
+    }
 
     #[test]
     fn parses_parties() {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalog::LinuxRelease;
-use crate::model::{Package, PackageId, Unknown};
+use crate::model::{DocumentInfo, Package, PackageId, Unknown};
 use crate::source::{Digest, ImageConfig};
 
 /// The tool that made the SBOM.
@@ -43,6 +43,8 @@ pub enum SourceKind {
     OciArchive,
     /// A root filesystem directory.
     Directory,
+    /// Not scanned: read from an SBOM document (see [`Sbom::document`]).
+    Document,
 }
 
 /// Which files the catalogers saw.
@@ -230,6 +232,9 @@ pub struct Sbom {
     pub relationships: Vec<Relationship>,
     /// What could not be read.
     pub unknowns: Vec<Unknown>,
+    /// For an SBOM read from a document rather than scanned: what the document said about
+    /// itself (format, tools, authors, time, lifecycle). `None` for a scan.
+    pub document: Option<DocumentInfo>,
 }
 
 impl Sbom {

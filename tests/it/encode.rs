@@ -182,7 +182,7 @@ fn spdx_edges(doc: &Value) -> Edges {
         .as_array()
         .expect("relationships")
         .iter()
-        .filter(|r| r["relationshipType"] != "DESCRIBES")
+        .filter(|r| r["relationshipType"] != "DESCRIBES" && r["relatedSpdxElement"] != "NONE")
         .map(|r| {
             let k = |f: &str| keys[r[f].as_str().expect("element")].clone();
             (k("spdxElementId"), k("relatedSpdxElement"))
@@ -218,6 +218,35 @@ fn cyclonedx_and_spdx_carry_the_same_edges() {
             .collect();
         assert_eq!(describes.len(), 1);
         assert_eq!(describes[0]["relatedSpdxElement"], "SPDXRef-Image");
+        // `DEPENDS_ON NONE` for exactly the packages that depend on nothing, so that SPDX
+        // too tells "no dependencies" from "unknown".
+        let names = |r: &Value| {
+            let id = r["spdxElementId"].as_str().expect("id");
+            let p = spdx["packages"]
+                .as_array()
+                .expect("packages")
+                .iter()
+                .find(|p| p["SPDXID"] == id)
+                .expect("package");
+            p["name"].as_str().expect("name").to_owned()
+        };
+        let none: BTreeSet<String> = spdx["relationships"]
+            .as_array()
+            .expect("relationships")
+            .iter()
+            .filter(|r| r["relatedSpdxElement"] == "NONE")
+            .map(|r| {
+                assert_eq!(r["relationshipType"], "DEPENDS_ON");
+                names(r)
+            })
+            .collect();
+        let leaves: BTreeSet<String> = sbom
+            .packages
+            .iter()
+            .filter(|p| !sbom.relationships.iter().any(|r| r.from == p.id()))
+            .map(|p| p.name.clone())
+            .collect();
+        assert_eq!(none, leaves);
     }
 }
 

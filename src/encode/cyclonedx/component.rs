@@ -51,7 +51,8 @@ pub(super) fn package(sbom: &Sbom, p: &Package, version: CdxVersion) -> Componen
             })
             .collect(),
         licenses: licenses(p),
-        purl: Some(p.purl.to_string()),
+        cpe: p.cpes.first().cloned(),
+        purl: (!p.synthetic_purl).then(|| p.purl.to_string()),
         external_references: homepage
             .and_then(web_url)
             .map(|url| ExternalReference {

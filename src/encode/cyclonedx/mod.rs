@@ -53,12 +53,13 @@
 
 mod component;
 mod model;
+mod provenance;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use self::model::{
-    Bom, Component, Composition, Dependency, Evidence, ExternalReference, Hash, Lifecycle,
-    Metadata, Occurrence, OrganizationalEntity, Property, Tools,
+    Bom, Component, Composition, Dependency, Evidence, ExternalReference, Hash, Metadata,
+    Occurrence, OrganizationalEntity, Property, Tools,
 };
 use crate::catalog::LinuxRelease;
 use crate::encode::common::{
@@ -66,7 +67,7 @@ use crate::encode::common::{
 };
 use crate::encode::oci::{self, Reference};
 use crate::encode::{CdxVersion, EncodeOptions, Format};
-use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom};
+use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom, SourceKind};
 use crate::source::Digest;
 use crate::source::digest::Algorithm;
 
@@ -138,11 +139,6 @@ fn build(sbom: &Sbom, version: CdxVersion, opts: &EncodeOptions) -> Bom {
     );
     let image = image_component(sbom, &refs);
     let dependencies = dependencies(sbom, &refs, &image, &components);
-    let aggregate = if sbom.unknowns.is_empty() {
-        "complete"
-    } else {
-        "incomplete"
-    };
     Bom {
         schema: format!("http://cyclonedx.org/schema/bom-{version}.schema.json"),
         bom_format: "CycloneDX",
@@ -151,26 +147,26 @@ fn build(sbom: &Sbom, version: CdxVersion, opts: &EncodeOptions) -> Bom {
         version: 1,
         metadata: Metadata {
             timestamp: timestamp(opts.created),
-            // An SBOM of a built image: the inventory of an artifact, not of its sources.
-            lifecycles: vec![Lifecycle {
-                phase: "post-build",
-            }],
+            lifecycles: provenance::lifecycles(sbom),
             tools: Tools {
-                components: vec![tool_component(sbom)],
+                components: provenance::tools(sbom),
             },
+            authors: provenance::authors(sbom),
             component: image,
             properties: document_properties(sbom),
         },
         components,
         dependencies,
         compositions: vec![Composition {
-            aggregate,
+            aggregate: provenance::aggregate(sbom),
             assemblies: vec![refs.image.clone()],
         }],
     }
 }
 
-/// One entry per component, image first, then in component order.
+/// One entry per component, image first, then in component order; a package whose
+/// dependencies are not known and that has no outgoing edge gets none (an empty entry would
+/// claim it depends on nothing).
 fn dependencies(
     sbom: &Sbom,
     refs: &Refs,
@@ -184,25 +180,37 @@ fn dependencies(
             .or_default()
             .insert(refs.of(&e.to));
     }
+    let unknown: BTreeSet<String> = sbom
+        .packages
+        .iter()
+        .filter(|p| !p.dependencies_known)
+        .map(|p| p.id().0)
+        .collect();
     std::iter::once(image)
         .chain(components)
         .filter_map(|c| c.bom_ref.clone())
-        .map(|r| Dependency {
-            depends_on: targets.remove(&r).unwrap_or_default().into_iter().collect(),
-            reference: r,
+        .filter_map(|r| {
+            let depends_on: Vec<String> =
+                targets.remove(&r).unwrap_or_default().into_iter().collect();
+            (!depends_on.is_empty() || !unknown.contains(&r)).then_some(Dependency {
+                depends_on,
+                reference: r,
+            })
         })
         .collect()
 }
 
 fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
     let img = &sbom.image;
-    let mut props = vec![
-        Property::new("consign:scope", scope_name(sbom.scope)),
-        Property::new(
-            "consign:image:sourceKind",
-            source_kind_name(img.source_kind),
-        ),
-    ];
+    let mut props = Vec::new();
+    // An SBOM read from another tool's document has no scope consign could vouch for.
+    if img.source_kind != SourceKind::Document {
+        props.push(Property::new("consign:scope", scope_name(sbom.scope)));
+    }
+    props.push(Property::new(
+        "consign:image:sourceKind",
+        source_kind_name(img.source_kind),
+    ));
     let mut push = |name: &str, value: Option<String>| {
         if let Some(v) = value {
             props.push(Property::new(name, v));
@@ -253,7 +261,7 @@ fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
         push(&format!("{p}:createdBy"), l.created_by.clone());
     }
     Component {
-        kind: "container",
+        kind: provenance::subject_kind(sbom),
         bom_ref: Some(refs.image.clone()),
         supplier: oci::vendor(img).map(organization),
         name: img.name.clone().unwrap_or_else(|| img.input.clone()),
@@ -308,23 +316,6 @@ fn os_component(d: &LinuxRelease, refs: &Refs) -> Component {
                 additional_context: None,
             }],
         }),
-        ..Component::default()
-    }
-}
-
-fn tool_component(sbom: &Sbom) -> Component {
-    let repository = env!("CARGO_PKG_REPOSITORY");
-    Component {
-        kind: "application",
-        name: sbom.tool.name.clone(),
-        version: Some(sbom.tool.version.clone()),
-        external_references: (!repository.is_empty())
-            .then(|| ExternalReference {
-                kind: "vcs",
-                url: repository.to_owned(),
-            })
-            .into_iter()
-            .collect(),
         ..Component::default()
     }
 }

@@ -44,9 +44,13 @@ pub(crate) struct Metadata {
     /// When the BOM was created.
     pub timestamp: String,
     /// The lifecycle phases the BOM describes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lifecycles: Vec<Lifecycle>,
     /// The tools that made the BOM (the object form, 1.5+).
     pub tools: Tools,
+    /// The people or organisations that made the BOM (for a converted document).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<OrganizationalContact>,
     /// The component the BOM describes: the image.
     pub component: Component,
     /// Document-level facts (catalogers, unknowns).
@@ -58,7 +62,7 @@ pub(crate) struct Metadata {
 #[derive(Debug, Serialize)]
 pub(crate) struct Lifecycle {
     /// A pre-defined phase, e.g. `post-build`.
-    pub phase: &'static str,
+    pub phase: String,
 }
 
 /// `metadata.tools` in its object form.

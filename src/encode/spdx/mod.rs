@@ -21,6 +21,7 @@
 
 mod model;
 mod package;
+mod provenance;
 
 use std::fmt::Write as _;
 
@@ -35,7 +36,7 @@ use crate::encode::common::{
 use crate::encode::oci::{self, Reference};
 use crate::encode::{EncodeOptions, Format};
 use crate::model::graph::Edge;
-use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom};
+use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom, SourceKind};
 use crate::source::Digest;
 use crate::source::digest::Algorithm;
 
@@ -101,7 +102,8 @@ fn build(sbom: &Sbom, opts: &EncodeOptions) -> Document {
         document_namespace: String::new(),
         creation_info: CreationInfo {
             created,
-            creators: vec![tool],
+            creators: provenance::creators(sbom),
+            comment: provenance::creation_comment(sbom),
             license_list_version: license_list_version(),
         },
         comment,
@@ -135,6 +137,7 @@ fn relationships(sbom: &Sbom) -> Vec<Relationship> {
         related_spdx_element: IMAGE_ID.to_owned(),
     };
     let edges = DependencyGraph::build(sbom).document_edges();
+    let none = provenance::no_dependencies(sbom, &edges);
     std::iter::once(describes)
         .chain(edges.iter().map(|e| Relationship {
             spdx_element_id: id(&e.from),
@@ -145,15 +148,17 @@ fn relationships(sbom: &Sbom) -> Vec<Relationship> {
             },
             related_spdx_element: id(&e.to),
         }))
+        .chain(none)
         .collect()
 }
 
 fn image_package(sbom: &Sbom) -> Package {
     let img = &sbom.image;
-    let mut facts = vec![
-        format!("source: {}", source_kind_name(img.source_kind)),
-        format!("scope: {}", scope_name(sbom.scope)),
-    ];
+    let mut facts = vec![format!("source: {}", source_kind_name(img.source_kind))];
+    // An SBOM read from another tool's document has no scope consign could vouch for.
+    if img.source_kind != SourceKind::Document {
+        facts.push(format!("scope: {}", scope_name(sbom.scope)));
+    }
     if let Some(p) = &img.platform {
         facts.push(format!("platform: {p}"));
     }
@@ -189,7 +194,7 @@ fn image_package(sbom: &Sbom) -> Package {
         comment: Some(facts.join("\n")),
         external_refs: reference.purl().into_iter().map(purl_ref).collect(),
         checksums: img.digest().map(checksum_of).into_iter().collect(),
-        primary_package_purpose: "CONTAINER",
+        primary_package_purpose: provenance::root_purpose(sbom),
         ..unasserted()
     }
 }

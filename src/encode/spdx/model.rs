@@ -50,6 +50,9 @@ pub(crate) struct CreationInfo {
     /// The SPDX license list version used to normalise licenses (`major.minor`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_list_version: Option<String>,
+    /// The generation context (`Lifecycle phase: post-build …`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A package: the image, the base image, the OS or a package.
@@ -131,7 +134,7 @@ pub(crate) struct Relationship {
     pub spdx_element_id: String,
     /// `DESCRIBES`, `CONTAINS`, `DEPENDS_ON`, `DESCENDANT_OF`.
     pub relationship_type: &'static str,
-    /// The object.
+    /// The object, or `NONE`.
     pub related_spdx_element: String,
 }
 

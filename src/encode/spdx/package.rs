@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Checksum, ExtractedLicensingInfo, Package};
+use super::model::{Checksum, ExternalRef, ExtractedLicensingInfo, Package};
 use super::{NOASSERTION, purl_ref, unasserted};
 use crate::encode::common::{join_and, layer_label, sanitize_id, short_hash, slug, web_url};
 use crate::model::{self, PackageId, PackageMetadata, Party, Sbom};
@@ -16,11 +16,11 @@ use crate::model::{self, PackageId, PackageMetadata, Party, Sbom};
 /// The longest sanitised text kept in a generated `LicenseRef-` id.
 const MAX_REF_LEN: usize = 48;
 
-/// The `SPDXRef-` of a package: `SPDXRef-Package-<ecosystem>-<name>-<hash of purl>`.
+/// The `SPDXRef-` of a package: `SPDXRef-Package-<purl type>-<name>-<hash of purl>`.
 pub(super) fn spdx_id_of(p: &model::Package) -> String {
     format!(
         "SPDXRef-Package-{}-{}-{}",
-        p.ecosystem.as_str(),
+        sanitize_id(p.purl.ty()),
         sanitize_id(&p.name),
         short_hash(p.purl.as_str())
     )
@@ -56,7 +56,7 @@ pub(super) fn package(sbom: &Sbom, p: &model::Package, refs: &mut LicenseRefs) -
         license_declared: declared(p, refs),
         description,
         comment: comment(sbom, p),
-        external_refs: vec![purl_ref(&p.purl)],
+        external_refs: external_refs(p),
         checksums: p
             .checksums
             .iter()
@@ -68,6 +68,21 @@ pub(super) fn package(sbom: &Sbom, p: &model::Package, refs: &mut LicenseRefs) -
         primary_package_purpose: "LIBRARY",
         ..unasserted()
     }
+}
+
+/// The purl (unless made up: see [`model::Package::synthetic_purl`]) and the CPEs.
+fn external_refs(p: &model::Package) -> Vec<ExternalRef> {
+    let purl = (!p.synthetic_purl).then(|| purl_ref(&p.purl));
+    let cpes = p.cpes.iter().map(|c| ExternalRef {
+        reference_category: "SECURITY",
+        reference_type: if c.starts_with("cpe:2.3:") {
+            "cpe23Type"
+        } else {
+            "cpe22Type"
+        },
+        reference_locator: c.clone(),
+    });
+    purl.into_iter().chain(cpes).collect()
 }
 
 /// `Organization: Name (email)`. Suppliers are written as organisations (for OS packages the

@@ -206,6 +206,7 @@ pub fn debian_app(scope: Scope) -> Sbom {
             location: Some(Location::new("var/lib/dpkg/status.d/broken", 1)),
             reason: "stanza 1: no Package field".into(),
         }],
+        document: None,
     }
 }
 
@@ -248,6 +249,7 @@ pub fn bare_directory() -> Sbom {
         packages: vec![pkg],
         relationships: Vec::new(),
         unknowns: Vec::new(),
+        document: None,
     }
 }
 
