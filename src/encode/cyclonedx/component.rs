@@ -63,7 +63,6 @@ pub(super) fn package(sbom: &Sbom, p: &Package, version: CdxVersion) -> Componen
             .collect(),
         properties: properties(sbom, p),
         evidence: evidence(sbom, p, version),
-        ..Component::default()
     }
 }
 
