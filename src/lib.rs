@@ -7,6 +7,8 @@
 //! environment variables or exits; the `consign` binary's `cli` module does.
 
 pub mod catalog;
+pub mod decode;
+pub mod diff;
 pub mod encode;
 pub mod error;
 pub mod fs;

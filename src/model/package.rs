@@ -254,11 +254,12 @@ pub struct DependencySpec {
 
 /// Ecosystem-specific facts from the package database, kept typed so that rules and encoders
 /// can use them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum PackageMetadata {
     /// No extra facts.
+    #[default]
     None,
     /// A dpkg status stanza.
     Dpkg(DpkgMetadata),

@@ -50,6 +50,40 @@ impl Purl {
     }
 }
 
+/// A purl taken apart, every component decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PurlParts {
+    /// The type (`deb`, `npm`, …).
+    pub ty: String,
+    /// The namespace, if any.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+    /// The version, if any.
+    pub version: Option<String>,
+    /// The qualifiers, by key.
+    pub qualifiers: std::collections::BTreeMap<String, String>,
+}
+
+impl Purl {
+    /// The purl's components, decoded (`None` only if the text no longer parses, which a
+    /// `Purl` built by this module never does).
+    pub fn parts(&self) -> Option<PurlParts> {
+        let p = PackageUrl::from_str(&self.0).ok()?;
+        Some(PurlParts {
+            ty: p.ty().to_owned(),
+            namespace: p.namespace().map(str::to_owned),
+            name: p.name().to_owned(),
+            version: p.version().map(str::to_owned),
+            qualifiers: p
+                .qualifiers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        })
+    }
+}
+
 impl PurlBuilder {
     /// Sets the namespace (deb/apk/rpm: the distro id; maven: the group id; npm: the scope).
     pub fn namespace(mut self, ns: impl Into<String>) -> Self {
@@ -168,6 +202,19 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(npm.as_str(), "pkg:npm/%40babel/core@7.0.0");
+    }
+
+    #[test]
+    fn parts_are_decoded() {
+        let p: Purl = "pkg:npm/%40babel/core@7.0.0-beta%2B1?arch=x86_64"
+            .parse()
+            .unwrap();
+        let parts = p.parts().unwrap();
+        assert_eq!(parts.ty, "npm");
+        assert_eq!(parts.namespace.as_deref(), Some("@babel"));
+        assert_eq!(parts.name, "core");
+        assert_eq!(parts.version.as_deref(), Some("7.0.0-beta+1"));
+        assert_eq!(parts.qualifiers["arch"], "x86_64");
     }
 
     #[test]

@@ -1,0 +1,165 @@
+//! consign's own facts, read back from the text its SPDX encoder writes where SPDX has no
+//! field (see `encode/spdx/mod.rs`): the image package's `comment` (source kind, scope,
+//! platform, digests, base image, one line per layer), each package's `comment` (the layer
+//! that introduced it, the one that removed it, the source package) and `sourceInfo` (the
+//! cataloger and every path with its layer). Another tool's text never matches these forms.
+
+use std::collections::BTreeSet;
+
+use super::model::Package;
+use crate::catalog::registry::CATALOGERS;
+use crate::decode::builder::Entry;
+use crate::fs::Location;
+use crate::model::{BaseImage, LayerInfo, Platform, Sbom, Scope, SourceKind, SourcePackage};
+use crate::source::Digest;
+
+/// Image facts from the image package's comment.
+#[derive(Debug, Default)]
+pub(super) struct ImageFacts {
+    source_kind: Option<SourceKind>,
+    scope: Option<Scope>,
+    platform: Option<Platform>,
+    manifest_digest: Option<Digest>,
+    config_digest: Option<Digest>,
+    created: Option<String>,
+    base: Option<BaseImage>,
+    layers: Vec<LayerInfo>,
+}
+
+/// The facts, when the comment is consign's (its first line names the source kind).
+pub(super) fn image_facts(p: &Package) -> Option<ImageFacts> {
+    let comment = p.comment.as_deref()?;
+    let mut lines = comment.lines();
+    let first = lines.next()?.strip_prefix("source: ")?;
+    let mut f = ImageFacts {
+        source_kind: Some(match first {
+            "docker-archive" => SourceKind::DockerArchive,
+            "oci-dir" => SourceKind::OciDir,
+            "oci-archive" => SourceKind::OciArchive,
+            "directory" => SourceKind::Directory,
+            _ => SourceKind::Document,
+        }),
+        ..ImageFacts::default()
+    };
+    for line in lines {
+        if let Some(v) = line.strip_prefix("scope: ") {
+            f.scope = match v {
+                "all-layers" => Some(Scope::AllLayers),
+                _ => Some(Scope::Squashed),
+            };
+        } else if let Some(v) = line.strip_prefix("platform: ") {
+            f.platform = crate::decode::cyclonedx::platform(v);
+        } else if let Some(v) = line.strip_prefix("manifest digest: ") {
+            f.manifest_digest = v.parse().ok();
+        } else if let Some(v) = line.strip_prefix("config digest: ") {
+            f.config_digest = v.parse().ok();
+        } else if let Some(v) = line.strip_prefix("created: ") {
+            f.created = Some(v.to_owned());
+        } else if let Some(v) = line.strip_prefix("base image: ") {
+            let (name, evidence) = v.rsplit_once(" (from ").unwrap_or((v, ""));
+            let evidence = ["manifest-annotation", "index-annotation", "config-label"]
+                .into_iter()
+                .find(|e| evidence.trim_end_matches(')') == *e)
+                .unwrap_or("manifest-annotation");
+            f.base = Some(BaseImage {
+                name: (name != "(unnamed)").then(|| name.to_owned()),
+                digest: None,
+                evidence,
+            });
+        } else if let Some(l) = layer(line) {
+            f.layers.push(l);
+        }
+    }
+    Some(f)
+}
+
+/// `layer 2: sha256:…, created by: RUN …` (id and step each optional).
+fn layer(line: &str) -> Option<LayerInfo> {
+    let rest = line.strip_prefix("layer ")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let index = rest[..digits].parse().ok()?;
+    let rest = &rest[digits..];
+    let (id, step) = match rest.split_once(", created by: ") {
+        Some((id, step)) => (id, Some(step.to_owned())),
+        None => (rest, None),
+    };
+    Some(LayerInfo {
+        index,
+        digest: None,
+        diff_id: id.strip_prefix(": ").and_then(|d| d.parse().ok()),
+        media_type: None,
+        size: None,
+        created_by: step,
+    })
+}
+
+impl ImageFacts {
+    /// Puts the facts into the SBOM read from the document.
+    pub(super) fn apply(self, sbom: &mut Sbom) {
+        let img = &mut sbom.image;
+        img.source_kind = self.source_kind.unwrap_or(SourceKind::Document);
+        img.platform = self.platform;
+        img.manifest_digest = self.manifest_digest.or(img.manifest_digest.take());
+        img.config_digest = self.config_digest.or(img.config_digest.take());
+        img.created = self.created;
+        img.base = self.base;
+        // The tag came from the version, which is the digest when there is no tag.
+        if img
+            .tag
+            .as_deref()
+            .is_some_and(|t| t.parse::<Digest>().is_ok())
+        {
+            img.tag = None;
+        }
+        sbom.scope = self.scope.unwrap_or_default();
+        sbom.layers = self.layers;
+        let catalogers: BTreeSet<&str> = sbom.packages.iter().map(|p| p.found_by).collect();
+        sbom.catalogers = CATALOGERS
+            .iter()
+            .map(|c| c.name())
+            .filter(|n| catalogers.contains(n))
+            .map(str::to_owned)
+            .collect();
+    }
+}
+
+/// Fills `e` from a package's consign comment and source info.
+pub(super) fn package_facts(p: &Package, e: &mut Entry) {
+    if let Some(info) = p
+        .source_info
+        .as_deref()
+        .and_then(|s| s.strip_prefix("found by "))
+        && let Some((found_by, places)) = info.split_once(" in: ")
+    {
+        e.found_by = CATALOGERS.iter().map(|c| c.name()).find(|n| *n == found_by);
+        for place in places.split(", /") {
+            if let Some((path, layer)) = place.rsplit_once(" in layer ")
+                && let Some(n) = leading_number(layer)
+            {
+                e.locations
+                    .push(Location::new(path.trim_start_matches('/'), n));
+            }
+        }
+    }
+    let Some(comment) = p.comment.as_deref() else {
+        return;
+    };
+    if let Some(rest) = comment.strip_prefix("introduced in layer ") {
+        e.introduced_in = leading_number(rest);
+    }
+    if let Some((_, rest)) = comment.split_once("removed in layer ") {
+        e.removed_in = leading_number(rest);
+    }
+    if let Some((_, src)) = comment.rsplit_once("source package: ") {
+        let (name, version) = src.split_once(' ').unwrap_or((src, ""));
+        e.source = Some(SourcePackage {
+            name: name.to_owned(),
+            version: Some(version.to_owned()).filter(|v| !v.is_empty()),
+        });
+    }
+}
+
+fn leading_number(s: &str) -> Option<u32> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    s[..digits].parse().ok()
+}
