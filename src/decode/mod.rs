@@ -92,6 +92,8 @@ struct Probe {
     context: Option<IgnoredAny>,
     #[serde(rename = "$schema")]
     schema: Option<String>,
+    /// Syft's own format (`syft -o syft-json`).
+    artifacts: Option<IgnoredAny>,
 }
 
 fn decode_inner(bytes: &[u8], origin: &str) -> Result<Sbom> {
@@ -144,6 +146,13 @@ fn json(bytes: &[u8], origin: &str) -> Result<Sbom> {
         let v: Value = serde_json::from_slice(bytes)
             .map_err(|e| Error::decode(origin, format!("invalid JSON: {e}")))?;
         return envelope::decode(v, origin);
+    }
+    if probe.artifacts.is_some() {
+        return Err(Error::decode(
+            origin,
+            "Syft's own JSON format is not read; write CycloneDX or SPDX with Syft \
+             (`syft … -o cyclonedx-json`)",
+        ));
     }
     if probe.context.is_some() {
         return Err(Error::decode(

@@ -288,6 +288,18 @@ fn not_sboms_are_clear_errors() {
 }
 
 #[test]
+fn syft_native_json_is_named() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sbom/syft/alpine.syft.json");
+    let err = decode(&std::fs::read(path).unwrap(), "alpine.syft.json").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "alpine.syft.json: Syft's own JSON format is not read; write CycloneDX or SPDX with \
+         Syft (`syft … -o cyclonedx-json`)"
+    );
+}
+
+#[test]
 fn lenient_where_producers_differ() {
     // Numbers for strings, nulls, unknown fields, a hash with an unknown algorithm, a
     // component without purl or version, a 1.2-style tools array.
