@@ -14,6 +14,7 @@ pub mod error;
 pub mod fs;
 pub mod model;
 pub mod scan;
+pub mod score;
 pub mod source;
 pub mod version;
 
