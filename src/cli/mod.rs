@@ -1,15 +1,22 @@
 //! The command line: argument parsing (clap), one module per subcommand, exit codes. This is
 //! the only place that prints, reads the environment or decides the process's exit code.
 
+mod convert;
+mod diff;
+mod input;
 mod output;
 mod progress;
 mod sbom;
+mod score;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use convert::ConvertArgs;
+pub use diff::DiffArgs;
 pub use sbom::SbomArgs;
+pub use score::ScoreArgs;
 
 /// consign: what is inside a container image, and whether it can be trusted.
 #[derive(Debug, Parser)]
@@ -24,6 +31,16 @@ enum Command {
     /// Inventory an image: catalog its packages and write an SBOM.
     #[command(after_long_help = sbom::EXAMPLES)]
     Sbom(SbomArgs),
+    /// Compare two SBOMs (or images): added, removed, upgraded, downgraded and changed
+    /// packages, license changes, base image and distribution changes.
+    #[command(after_long_help = diff::EXAMPLES)]
+    Diff(DiffArgs),
+    /// Convert an SBOM from any producer to CycloneDX or SPDX, or between spec versions.
+    #[command(after_long_help = convert::EXAMPLES)]
+    Convert(ConvertArgs),
+    /// Score an SBOM against the NTIA and CISA 2025 minimum elements.
+    #[command(after_long_help = score::EXAMPLES)]
+    Score(ScoreArgs),
     /// List the catalogers and the files each one reads.
     Catalogers,
 }
@@ -33,8 +50,8 @@ enum Command {
 pub enum ExitStatus {
     /// Nothing to report: exit 0.
     Success,
-    /// Findings at or above the failure threshold: exit 1.
-    #[allow(dead_code)]
+    /// Findings at or above the failure threshold (a `diff --fail-on` change, a score below
+    /// `--fail-under`): exit 1.
     Findings,
 }
 
@@ -52,6 +69,9 @@ impl ExitStatus {
 pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
     match args.command {
         Command::Sbom(a) => sbom::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Convert(a) => convert::run(a),
+        Command::Score(a) => score::run(a),
         Command::Catalogers => {
             for c in consign::catalog::registry::CATALOGERS {
                 println!("{}\t{}", c.name(), c.wants().join(" "));

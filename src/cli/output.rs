@@ -1,8 +1,10 @@
 //! `-o FORMAT[=FILE]`: parsing output specs and writing every document atomically.
 //!
 //! Every file is first written to a temporary file beside its destination and renamed into
-//! place only when all documents were encoded, so a failed run never leaves a truncated SBOM
-//! and never clobbers an earlier file of the same name.
+//! place only when all documents were rendered, so a failed run never leaves a truncated
+//! output and never clobbers an earlier file of the same name. `sbom` and `convert` write SBOMs
+//! ([`write_all`]); `diff` and `score` write reports ([`write_rendered`]); both go through the
+//! same staging.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,32 @@ pub struct OutputSpec {
     pub path: Option<PathBuf>,
 }
 
+/// A rendered document and where it goes (`None`: stdout).
+#[derive(Debug)]
+pub struct Rendered {
+    /// The destination.
+    pub path: Option<PathBuf>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Splits `FORMAT[=FILE]`; `-` or an empty FILE means stdout.
+pub fn split_spec(v: &str) -> (&str, Option<PathBuf>) {
+    match v.split_once('=') {
+        Some((f, p)) if !p.is_empty() && p != "-" => (f, Some(PathBuf::from(p))),
+        Some((f, _)) => (f, None),
+        None => (v, None),
+    }
+}
+
+/// Fails when more than one output would go to stdout.
+pub fn one_stdout<'a>(paths: impl IntoIterator<Item = &'a Option<PathBuf>>) -> anyhow::Result<()> {
+    if paths.into_iter().filter(|p| p.is_none()).count() > 1 {
+        bail!("at most one -o output can go to stdout; give the others a file (FORMAT=FILE)");
+    }
+    Ok(())
+}
+
 /// Parses every `-o` value; the default is a table on stdout. At most one output may go to
 /// stdout.
 pub fn parse_all(values: &[String]) -> anyhow::Result<Vec<OutputSpec>> {
@@ -31,25 +59,24 @@ pub fn parse_all(values: &[String]) -> anyhow::Result<Vec<OutputSpec>> {
     }
     let mut out = Vec::new();
     for v in values {
-        let (fmt, path) = match v.split_once('=') {
-            Some((f, p)) if !p.is_empty() && p != "-" => (f, Some(PathBuf::from(p))),
-            Some((f, _)) => (f, None),
-            None => (v.as_str(), None),
-        };
+        let (fmt, path) = split_spec(v);
         let format: Format = fmt
             .parse()
             .map_err(|e| anyhow::anyhow!("invalid -o {v:?}: {e}"))?;
         out.push(OutputSpec { format, path });
     }
-    if out.iter().filter(|o| o.path.is_none()).count() > 1 {
-        bail!("at most one -o output can go to stdout; give the others a file (FORMAT=FILE)");
-    }
+    one_stdout(out.iter().map(|o| &o.path))?;
     Ok(out)
 }
 
 /// The document timestamp: `SOURCE_DATE_EPOCH` (seconds since the epoch) when set, so that
 /// builds are reproducible; the current time otherwise.
 pub fn created_from_env() -> anyhow::Result<jiff::Timestamp> {
+    Ok(source_date_epoch()?.unwrap_or_else(jiff::Timestamp::now))
+}
+
+/// `SOURCE_DATE_EPOCH`, when set.
+pub fn source_date_epoch() -> anyhow::Result<Option<jiff::Timestamp>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
             let secs: i64 = v
@@ -57,32 +84,46 @@ pub fn created_from_env() -> anyhow::Result<jiff::Timestamp> {
                 .parse()
                 .with_context(|| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"))?;
             jiff::Timestamp::from_second(secs)
+                .map(Some)
                 .with_context(|| format!("SOURCE_DATE_EPOCH={v:?} is out of range"))
         }
-        _ => Ok(jiff::Timestamp::now()),
+        _ => Ok(None),
     }
 }
 
 /// Encodes `sbom` into every output; files appear only if all succeed.
 pub fn write_all(sbom: &Sbom, outputs: &[OutputSpec], opts: &EncodeOptions) -> anyhow::Result<()> {
+    let mut docs = Vec::new();
+    for o in outputs {
+        let mut bytes = Vec::new();
+        encode::encode(sbom, &o.format, opts, &mut bytes).with_context(|| match &o.path {
+            Some(p) => format!("writing {}", p.display()),
+            None => format!("writing {} to stdout", o.format),
+        })?;
+        docs.push(Rendered {
+            path: o.path.clone(),
+            bytes,
+        });
+    }
+    write_rendered(docs)
+}
+
+/// Writes rendered documents: files staged and renamed into place only when every one was
+/// written, then the stdout document.
+pub fn write_rendered(docs: Vec<Rendered>) -> anyhow::Result<()> {
     let mut staged = Vec::new();
     let mut stdout_doc = None;
-    for o in outputs {
-        match &o.path {
-            None => {
-                let mut buf = Vec::new();
-                encode::encode(sbom, &o.format, opts, &mut buf)
-                    .with_context(|| format!("writing {} to stdout", o.format))?;
-                stdout_doc = Some(buf);
-            }
+    for d in docs {
+        match d.path {
+            None => stdout_doc = Some(d.bytes),
             Some(path) => {
-                let tmp = stage(sbom, o, path, opts)?;
+                let tmp = stage(&d.bytes, &path)?;
                 staged.push((tmp, path));
             }
         }
     }
     for (tmp, path) in staged {
-        tmp.persist(path)
+        tmp.persist(&path)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(doc) = stdout_doc {
@@ -93,12 +134,7 @@ pub fn write_all(sbom: &Sbom, outputs: &[OutputSpec], opts: &EncodeOptions) -> a
     Ok(())
 }
 
-fn stage(
-    sbom: &Sbom,
-    o: &OutputSpec,
-    path: &Path,
-    opts: &EncodeOptions,
-) -> anyhow::Result<tempfile::NamedTempFile> {
+fn stage(bytes: &[u8], path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -114,14 +150,11 @@ fn stage(
                 dir.display()
             )
         })?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        encode::encode(sbom, &o.format, opts, &mut w)
-            .with_context(|| format!("writing {}", path.display()))?;
-        w.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    // Temporary files are created 0600; an SBOM is meant to be shared.
+    tmp.as_file_mut()
+        .write_all(bytes)
+        .and_then(|()| tmp.as_file_mut().flush())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // Temporary files are created 0600; an SBOM or a report is meant to be shared.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::support::image::{Comp, ImageBuilder, write_dir, write_tar};
 
 /// Debian 12's os-release, as shipped in `base-files` 12.4+deb12u5.
-const DEBIAN_12_OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"
+pub const DEBIAN_12_OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"
 NAME=\"Debian GNU/Linux\"
 VERSION_ID=\"12\"
 VERSION=\"12 (bookworm)\"

@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::{KIND_ORDER, heading, of_kind, summary_line};
+use super::{KIND_ORDER, heading, of_kind, shown_name, summary_line};
 use crate::diff::{Change, ChangeKind, SbomDiff, Transition};
 
 /// Sections with more rows than this are collapsed.
@@ -63,7 +63,7 @@ pub fn markdown(d: &SbomDiff) -> String {
     for kind in KIND_ORDER {
         let changes = of_kind(d, kind);
         if !changes.is_empty() {
-            section(&mut out, kind, &changes);
+            section(&mut out, d, kind, &changes);
         }
     }
     footer(&mut out, d);
@@ -169,14 +169,11 @@ fn licenses(out: &mut String, d: &SbomDiff) {
     );
 }
 
-fn section(out: &mut String, kind: ChangeKind, changes: &[&Change]) {
+fn section(out: &mut String, d: &SbomDiff, kind: ChangeKind, changes: &[&Change]) {
     let _ = writeln!(out, "### {} ({})\n", heading(kind), changes.len());
     let v =
         |v: &Option<crate::diff::Version>| v.as_ref().map_or(String::new(), |v| code(&v.version));
-    let pkg = |c: &Change| match &c.arch {
-        Some(a) => format!("{} ({})", code(&c.name), cell(a)),
-        None => code(&c.name),
-    };
+    let pkg = |c: &Change| code(&shown_name(d, c));
     let (header, rows): (&str, Vec<String>) = match kind {
         ChangeKind::Added => (
             "| Package | Ecosystem | Version | License |\n|---|---|---|---|",

@@ -45,6 +45,23 @@ pub(crate) fn heading(kind: ChangeKind) -> &'static str {
     }
 }
 
+/// The name to show for a change: with the architecture only when the diff has changes of
+/// the same package for several architectures (multi-arch installs), to keep lists short.
+pub(crate) fn shown_name(d: &SbomDiff, c: &Change) -> String {
+    let Some(arch) = &c.arch else {
+        return c.name.clone();
+    };
+    let several = d
+        .changes
+        .iter()
+        .any(|o| o.ecosystem == c.ecosystem && o.name == c.name && o.arch.as_ref() != Some(arch));
+    if several {
+        format!("{} ({arch})", c.name)
+    } else {
+        c.name.clone()
+    }
+}
+
 /// `old → new` with `(none)` for a missing side.
 pub(crate) fn arrow(t: &Transition) -> String {
     format!(

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{KIND_ORDER, arrow, details_text, layers_text, of_kind, summary_line};
+use super::{KIND_ORDER, arrow, details_text, layers_text, of_kind, shown_name, summary_line};
 use crate::diff::{Counts, SbomDiff, Side};
 
 /// Renders `d` as the table.
@@ -71,10 +71,7 @@ pub fn table(d: &SbomDiff) -> String {
                 let v = |v: &Option<crate::diff::Version>| {
                     v.as_ref().map_or("-".to_owned(), |v| v.version.clone())
                 };
-                let name = match &c.arch {
-                    Some(a) => format!("{} ({a})", c.name),
-                    None => c.name.clone(),
-                };
+                let name = shown_name(d, c);
                 rows.push(vec![
                     kind.as_str().to_owned(),
                     c.ecosystem.clone(),

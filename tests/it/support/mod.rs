@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod cmd;
 pub mod golden;
 pub mod image;
 pub mod sbom;
