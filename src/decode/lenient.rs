@@ -5,7 +5,9 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-/// A string field that may be absent, `null`, a number or a boolean (kept as its text).
+/// A string field that may be absent, `null`, a number or a boolean (kept as its text);
+/// blank text counts as absent. The text is kept as written (a build step's trailing space
+/// is part of it).
 pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
         Some(Value::String(s)) => Some(s),
@@ -13,8 +15,7 @@ pub(crate) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, 
         Some(Value::Bool(b)) => Some(b.to_string()),
         _ => None,
     }
-    .map(|s| s.trim().to_owned())
-    .filter(|s| !s.is_empty()))
+    .filter(|s| !s.trim().is_empty()))
 }
 
 /// A list that may be absent or `null`; an element that does not have the expected shape is
@@ -79,5 +80,7 @@ mod tests {
         assert_eq!(t.m, vec!["a".to_owned()]);
         let t: T = serde_json::from_str(r#"{"s": "  "}"#).unwrap();
         assert_eq!(t.s, None);
+        let t: T = serde_json::from_str(r#"{"s": "in / "}"#).unwrap();
+        assert_eq!(t.s.as_deref(), Some("in / "));
     }
 }

@@ -62,6 +62,9 @@ pub struct DocumentInfo {
     /// `post-build`, …; for SPDX, phases named in the creation comment).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lifecycles: Vec<String>,
+    /// SPDX's `creationInfo.comment`, verbatim (written back when converting to SPDX).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// The kind of thing the document describes, as its format spells it (CycloneDX
     /// component type such as `container` or `application`; SPDX primary package purpose).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,6 +92,7 @@ impl DocumentInfo {
             tools: Vec::new(),
             authors: Vec::new(),
             lifecycles: Vec::new(),
+            comment: None,
             subject_kind: None,
             envelope: None,
             related: BTreeSet::new(),

@@ -336,6 +336,13 @@ fn distro(c: &Component) -> Option<LinuxRelease> {
             .iter()
             .find(|r| r.kind.as_deref() == Some("website"))
             .and_then(|r| r.url.clone()),
+        source_file: c
+            .evidence
+            .iter()
+            .flat_map(|e| &e.occurrences)
+            .find_map(|o| o.location.as_deref())
+            .map(|l| l.trim_start_matches('/').to_owned())
+            .unwrap_or_default(),
         ..LinuxRelease::default()
     })
 }

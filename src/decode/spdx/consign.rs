@@ -10,7 +10,10 @@ use super::model::Package;
 use crate::catalog::registry::CATALOGERS;
 use crate::decode::builder::Entry;
 use crate::fs::Location;
-use crate::model::{BaseImage, LayerInfo, Platform, Sbom, Scope, SourceKind, SourcePackage};
+use crate::model::{
+    ApkMetadata, BaseImage, DpkgMetadata, LayerInfo, PackageMetadata, Platform, Sbom, Scope,
+    SourceKind, SourcePackage,
+};
 use crate::source::Digest;
 
 /// Image facts from the image package's comment.
@@ -132,6 +135,19 @@ pub(super) fn package_facts(p: &Package, e: &mut Entry) {
         && let Some((found_by, places)) = info.split_once(" in: ")
     {
         e.found_by = CATALOGERS.iter().map(|c| c.name()).find(|n| *n == found_by);
+        // The encoders take these from the package-database metadata.
+        e.metadata = match found_by {
+            "dpkg-db-cataloger" => PackageMetadata::Dpkg(DpkgMetadata {
+                homepage: p.homepage.clone(),
+                ..DpkgMetadata::default()
+            }),
+            "apk-db-cataloger" => PackageMetadata::Apk(ApkMetadata {
+                url: p.homepage.clone(),
+                description: p.description.clone(),
+                ..ApkMetadata::default()
+            }),
+            _ => PackageMetadata::None,
+        };
         for place in places.split(", /") {
             if let Some((path, layer)) = place.rsplit_once(" in layer ")
                 && let Some(n) = leading_number(layer)

@@ -75,6 +75,7 @@ pub(crate) fn from_document(doc: Document, format: DocumentFormat, origin: &str)
         }
     }
     info.lifecycles = creation.comment.as_deref().map(phases).unwrap_or_default();
+    info.comment = creation.comment;
 
     let mut described: BTreeSet<String> = doc.document_describes.iter().cloned().collect();
     for r in &doc.relationships {
@@ -318,6 +319,12 @@ fn os(p: &Package) -> Option<LinuxRelease> {
         version_id: p.version_info.clone(),
         pretty_name: p.description.clone(),
         home_url: p.homepage.clone(),
+        source_file: p
+            .source_info
+            .as_deref()
+            .and_then(|s| s.strip_prefix("identified from /"))
+            .unwrap_or_default()
+            .to_owned(),
         cpe_name: p.external_refs.iter().find_map(|r| {
             matches!(r.reference_type.as_deref(), Some("cpe22Type" | "cpe23Type"))
                 .then(|| r.reference_locator.clone())?

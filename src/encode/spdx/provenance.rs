@@ -51,6 +51,8 @@ pub(super) fn creation_comment(sbom: &Sbom) -> Option<String> {
              from its layers)."
                 .to_owned(),
         ),
+        // An SPDX original's comment, kept as written.
+        Some(d) if d.comment.is_some() => d.comment.clone(),
         Some(d) if !d.lifecycles.is_empty() => {
             Some(format!("Lifecycle phase: {}.", d.lifecycles.join(", ")))
         }
