@@ -17,6 +17,10 @@ use super::builder::{Entry, FOUND_BY, parse_purl};
 /// `package:type`: `debian`, `python-pkg`, `go-module`, …), if it names an ecosystem.
 pub fn purl_type_of_hint(hint: &str) -> Option<&'static str> {
     let t = match hint.to_ascii_lowercase().as_str() {
+        // consign's own hint is the purl type.
+        "pypi" => "pypi",
+        "golang" => "golang",
+        "maven" => "maven",
         // Trivy OS families, Syft's `deb`.
         "debian" | "ubuntu" | "deb" => "deb",
         "alpine" | "wolfi" | "chainguard" | "apk" => "apk",

@@ -54,9 +54,23 @@ pub struct LicenseChange {
     pub denied: Vec<String>,
 }
 
-/// The declared license texts of `p`, sorted: what "the licenses changed" compares.
+/// The declared licenses of `p` as a sorted list of terms: what "the licenses changed"
+/// compares. Declared licenses all apply, so `[A, B]` and `[A AND B]` (the same facts in
+/// CycloneDX license objects and an SPDX expression) are one list; an expression with `OR`
+/// or parentheses stays whole.
 pub(super) fn texts(p: &Package) -> Vec<String> {
-    let mut t: Vec<String> = p.licenses.iter().map(|l| l.as_str().to_owned()).collect();
+    let mut t: Vec<String> = p
+        .licenses
+        .iter()
+        .flat_map(|l| {
+            let s = l.as_str();
+            if s.contains(" OR ") || s.contains('(') {
+                vec![s.to_owned()]
+            } else {
+                s.split(" AND ").map(str::to_owned).collect()
+            }
+        })
+        .collect();
     t.sort();
     t.dedup();
     t

@@ -240,8 +240,8 @@ pub fn diff(old: &Sbom, new: &Sbom, opts: &DiffOptions) -> SbomDiff {
             "The SBOMs come from different producers ({} and {}): licenses and suppliers of \
              packages at the same version are not compared, and ecosystems only one of them \
              lists are not compared.",
-            side(old, "").producer,
-            side(new, "").producer
+            producer_label(old),
+            producer_label(new)
         ));
     }
     let mut total = Counts {
@@ -282,6 +282,18 @@ pub fn diff(old: &Sbom, new: &Sbom, opts: &DiffOptions) -> SbomDiff {
     }
 }
 
+/// `syft 1.18.1 (SPDX)`: the producer and, for documents, the format family.
+fn producer_label(s: &Sbom) -> String {
+    use crate::model::DocumentFormat as F;
+    match &s.document {
+        Some(d) => match d.format {
+            F::CycloneDxJson(_) | F::CycloneDxXml(_) => format!("{} (CycloneDX)", d.producer()),
+            F::SpdxJson(_) | F::SpdxTagValue(_) => format!("{} (SPDX)", d.producer()),
+        },
+        None => format!("{} {}", s.tool.name, s.tool.version),
+    }
+}
+
 /// One side's description.
 fn side(s: &Sbom, _which: &str) -> Side {
     let (format, producer) = match &s.document {
@@ -300,22 +312,33 @@ fn side(s: &Sbom, _which: &str) -> Side {
     }
 }
 
-/// True when both SBOMs come from the same tool (by name; versions may differ), or both
-/// are consign scans.
+/// True when both SBOMs come from the same producer: the same tool (by name; versions may
+/// differ) writing the same format family. A tool maps its findings onto CycloneDX and SPDX
+/// differently (Syft names a supplier in SPDX but only a publisher in CycloneDX), so two
+/// families compare like two tools. consign writes the same facts in every format (its
+/// documents convert back byte for byte), so its scans and documents are one producer.
 fn same_producer(old: &Sbom, new: &Sbom) -> bool {
-    let names = |s: &Sbom| -> Vec<String> {
+    use crate::model::DocumentFormat as F;
+    let id = |s: &Sbom| -> (Vec<String>, &'static str) {
         match &s.document {
-            Some(d) if !d.tools.is_empty() => d
-                .tools
-                .iter()
-                .map(|t| t.name.to_ascii_lowercase())
-                .collect(),
-            Some(_) => vec!["unknown".to_owned()],
-            None => vec![s.tool.name.to_ascii_lowercase()],
+            Some(d) => {
+                let tools: Vec<String> = d
+                    .tools
+                    .iter()
+                    .map(|t| t.name.to_ascii_lowercase())
+                    .collect();
+                let family = match d.format {
+                    _ if tools == ["consign"] => "any",
+                    F::CycloneDxJson(_) | F::CycloneDxXml(_) => "cyclonedx",
+                    F::SpdxJson(_) | F::SpdxTagValue(_) => "spdx",
+                };
+                (tools, family)
+            }
+            None => (vec![s.tool.name.to_ascii_lowercase()], "any"),
         }
     };
-    let (a, b) = (names(old), names(new));
-    a == b && a != ["unknown"]
+    let ((ta, fa), (tb, fb)) = (id(old), id(new));
+    !ta.is_empty() && ta == tb && (fa == fb || fa == "any" || fb == "any")
 }
 
 #[cfg(test)]

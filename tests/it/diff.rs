@@ -212,3 +212,241 @@ fn outputs_match_their_goldens() {
         assert_golden(golden, out.as_bytes());
     }
 }
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+fn golden_doc(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+fn decode(path: &Path) -> Sbom {
+    consign::decode::decode(&std::fs::read(path).unwrap(), &path.display().to_string()).unwrap()
+}
+
+/// Every SBOM of one image: consign's scan, consign's documents, and Syft's and Trivy's in
+/// every format they wrote.
+fn every_sbom_of(sample: &str, archive: &str) -> Vec<(String, Sbom)> {
+    let mut out = vec![(
+        format!("consign scan of {archive}"),
+        scan(&samples().join(archive)),
+    )];
+    for ext in ["cdx.json", "cdx-1.5.json", "spdx.json"] {
+        let p = golden_doc(&format!("{sample}.{ext}"));
+        out.push((p.display().to_string(), decode(&p)));
+    }
+    for e in std::fs::read_dir(fixture("sbom/peers")).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(&format!("{sample}."))
+        {
+            out.push((p.display().to_string(), decode(&p)));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Syft's, Trivy's and consign's SBOMs of the same image, in every format and every
+/// pairing, show no change at all. See: issue 5.
+#[test]
+fn producers_agree_on_one_image() {
+    for (sample, archive, count) in [
+        ("alpine-3.11", "alpine-3.11.docker.tar", 11),
+        (
+            "distroless-debian-12",
+            "distroless-debian-12.docker25.tar",
+            11,
+        ),
+    ] {
+        let sboms = every_sbom_of(sample, archive);
+        assert_eq!(sboms.len(), count, "{sample}");
+        for (a, old) in &sboms {
+            for (b, new) in &sboms {
+                let d = consign::diff::diff(old, new, &DiffOptions::default());
+                assert!(d.is_empty(), "{a} vs {b}: {:?} {:?}", lines(&d), d.image);
+                assert!(
+                    d.not_compared.is_empty(),
+                    "{a} vs {b}: {:?}",
+                    d.not_compared
+                );
+                assert_eq!(d.total().unchanged, old.packages.len(), "{a} vs {b}");
+            }
+        }
+    }
+}
+
+/// Syft lists `git` in the Ubuntu sample although its dpkg status is `deinstall ok
+/// config-files`; consign and Trivy leave it out. The diff says exactly that, nothing else.
+#[test]
+fn the_one_disagreement_between_producers_is_reported() {
+    let consign = scan(&samples().join("ubuntu-18.04.oci"));
+    let trivy = decode(&fixture("sbom/peers/ubuntu-18.04.trivy-0.59.1.cdx.json"));
+    let syft = decode(&fixture("sbom/peers/ubuntu-18.04.syft-1.18.1.cdx.json"));
+    let d = consign::diff::diff(&consign, &trivy, &DiffOptions::default());
+    assert!(d.is_empty(), "{:?}", lines(&d));
+    let d = consign::diff::diff(&consign, &syft, &DiffOptions::default());
+    assert_eq!(lines(&d), ["added git -→1:2.20.1-2+deb10u3"]);
+    assert_eq!(d.total().unchanged, 90);
+}
+
+#[test]
+fn cli_exit_codes_follow_fail_on() {
+    let dir = tmp();
+    let (a, b) = write_releases(dir.path());
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    for (flags, code, reason) in [
+        (vec![], 0, ""),
+        (
+            vec!["--fail-on", "downgraded"],
+            1,
+            "consign diff: failing on 1 downgraded\n",
+        ),
+        (
+            vec!["--fail-on", "added", "--fail-on", "removed"],
+            1,
+            "consign diff: failing on 1 added, 1 removed\n",
+        ),
+        (
+            vec!["--fail-on", "license-change"],
+            1,
+            "consign diff: failing on 1 license change(s)\n",
+        ),
+        (
+            vec!["--fail-on", "any"],
+            1,
+            "consign diff: failing on changes\n",
+        ),
+    ] {
+        let mut args = vec!["diff", a, b, "-o", "json"];
+        args.extend(flags.iter().copied());
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(code), "{flags:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), reason, "{flags:?}");
+        assert!(stdout(&o).starts_with("{\n  \"schemaVersion\": 1,"));
+    }
+    // The same image twice: nothing to fail on.
+    let o = run(&["diff", a, a, "--fail-on", "any", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("No package changes (7 unchanged)."));
+    // A denied license coming in.
+    let o = run(&[
+        "diff",
+        a,
+        b,
+        "-o",
+        "json",
+        "--deny-license",
+        "GPL-3.0*",
+        "--fail-on",
+        "license-change",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["licenseChanges"][0]["denied"][0], "GPL-3.0-or-later");
+}
+
+#[test]
+fn cli_writes_reports_atomically_and_explains_errors() {
+    let dir = tmp();
+    let old = fixture("sbom/peers/alpine-3.11.syft-1.18.1.cdx.json");
+    let new = fixture("sbom/peers/alpine-3.11.trivy-0.59.1.spdx.json");
+    let (md, json) = (dir.path().join("CHANGES.md"), dir.path().join("diff.json"));
+    let o = run(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "-o",
+        &format!("markdown={}", md.display()),
+        "-o",
+        &format!("json={}", json.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(
+        std::fs::read_to_string(&md)
+            .unwrap()
+            .contains("**No package changes (14 unchanged).**")
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["new"]["producer"], "trivy 0.59.1");
+    // Errors name the file and the cause; exit 2; nothing written.
+    let target = dir.path().join("out.md");
+    let junk = dir.path().join("notes.txt");
+    std::fs::write(&junk, "hello\n").unwrap();
+    let syft_json = fixture("sbom/syft/alpine.syft.json");
+    for (args, want) in [
+        (
+            vec!["diff", "/nonexistent.json", old.to_str().unwrap()],
+            "error: cannot read /nonexistent.json: No such file or directory (os error 2)\n".to_owned(),
+        ),
+        (
+            vec!["diff", old.to_str().unwrap(), junk.to_str().unwrap()],
+            format!(
+                "error: {}: neither an SBOM (CycloneDX or SPDX: JSON, XML, tag-value) nor an image archive (tar, gzip, zstd)\n",
+                junk.display()
+            ),
+        ),
+        (
+            vec!["diff", syft_json.to_str().unwrap(), old.to_str().unwrap()],
+            format!(
+                "error: {}: Syft's own JSON format is not read; write CycloneDX or SPDX with Syft (`syft … -o cyclonedx-json`)\n",
+                syft_json.display()
+            ),
+        ),
+        (
+            vec!["diff", old.to_str().unwrap(), new.to_str().unwrap(), "-o", "yaml"],
+            "error: invalid -o \"yaml\": unknown format \"yaml\"; expected table, markdown or json\n".to_owned(),
+        ),
+        (
+            vec!["diff", old.to_str().unwrap(), new.to_str().unwrap(), "-o", "table", "-o", "json"],
+            "error: at most one -o output can go to stdout; give the others a file (FORMAT=FILE)\n".to_owned(),
+        ),
+    ] {
+        let mut args = args;
+        let out = format!("markdown={}", target.display());
+        args.extend(["-o", &out]);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&o), want, "{args:?}");
+        assert!(!target.exists(), "{args:?}");
+    }
+}
+
+#[test]
+fn stdin_is_an_sbom() {
+    let old = fixture("sbom/peers/distroless-debian-12.trivy-0.59.1.spdx");
+    let new = fixture("sbom/peers/distroless-debian-12.syft-1.18.1.spdx.json");
+    let o = crate::support::cmd::bin()
+        .args(["diff", "-", new.to_str().unwrap(), "--fail-on", "any"])
+        .stdin(std::fs::File::open(&old).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("old: stdin (spdx-tag-value@2.3, trivy 0.59.1, 10 packages)\n"));
+}
+
+#[test]
+fn help_texts() {
+    for cmd in ["diff", "convert", "score"] {
+        let o = run(&[cmd, "--help"]);
+        assert!(o.status.success());
+        let help = stdout(&o);
+        assert!(help.contains("Examples:"), "{cmd}");
+        assert!(help.contains("--output"), "{cmd}");
+    }
+    let help = stdout(&run(&["diff", "--help"]));
+    for needle in [
+        "--fail-on",
+        "license-change",
+        "--deny-license",
+        "Exit status",
+    ] {
+        assert!(help.contains(needle), "{needle}");
+    }
+}

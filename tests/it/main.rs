@@ -2,6 +2,7 @@
 //! code (`support::image`), never pulled.
 
 mod cli;
+mod convert;
 mod diff;
 mod encode;
 mod real_tools;

@@ -188,6 +188,7 @@ impl Walk {
             type_hint: c
                 .property("aquasecurity:trivy:PkgType")
                 .or_else(|| c.property("syft:package:type"))
+                .or_else(|| c.property("consign:package:type"))
                 .map(str::to_owned),
             licenses: licenses(c),
             supplier: entity(c.supplier.as_ref()).or_else(|| entity(c.manufacturer.as_ref())),
@@ -198,7 +199,28 @@ impl Walk {
                 .or_else(|| c.author.as_deref().and_then(Party::parse))
                 .or_else(|| c.publisher.as_deref().and_then(Party::parse)),
             checksums: checksums(c),
-            cpes: c.cpe.iter().cloned().collect(),
+            // The first CPE is the component's; consign and Syft put the others in properties.
+            cpes: c
+                .cpe
+                .iter()
+                .cloned()
+                .chain(
+                    c.properties
+                        .iter()
+                        .filter(|p| {
+                            matches!(
+                                p.name.as_deref(),
+                                Some("consign:package:cpe" | "syft:cpe23")
+                            )
+                        })
+                        .filter_map(|p| p.value.clone()),
+                )
+                .fold(Vec::new(), |mut v, c| {
+                    if !v.contains(&c) {
+                        v.push(c);
+                    }
+                    v
+                }),
             source: f.source.or_else(|| trivy_source(c)),
             arch: f.arch,
             locations,

@@ -83,7 +83,12 @@ fn party_text(p: &Party) -> String {
 /// Known gap: `id` must be in the schema's license enum (SPDX list 3.28.0 in the vendored
 /// schemas) while the `spdx` crate knows list 3.29; an id new in 3.29 would fail validation.
 pub(super) fn licenses(p: &Package) -> Vec<LicenseChoice> {
-    let id = |text: &str| spdx::license_id(text).map(|l| l.name.to_owned());
+    // Exactly a list id: `spdx::license_id` also accepts `OpenSSL+`, whose `+` would be lost.
+    let id = |text: &str| {
+        spdx::license_id(text)
+            .filter(|l| l.name == text)
+            .map(|l| l.name.to_owned())
+    };
     match p.license_expression() {
         Some(expression) => {
             let choice = match id(&expression) {
@@ -138,6 +143,17 @@ fn properties(sbom: &Sbom, p: &Package) -> Vec<Property> {
     let mut out = Props(Vec::new());
     out.push("consign:package:foundBy", Some(p.found_by));
     out.push("consign:package:arch", p.arch.as_ref());
+    // A package another SBOM gave no purl keeps its ecosystem (consign writes none for it).
+    if p.synthetic_purl {
+        out.push(
+            "consign:package:type",
+            Some(p.purl.ty()).filter(|t| *t != "generic"),
+        );
+    }
+    // A component has one `cpe`; the others (read from another SBOM) go here.
+    for cpe in p.cpes.iter().skip(1) {
+        out.push("consign:package:cpe", Some(cpe));
+    }
     if let Some(src) = &p.source {
         out.push("consign:package:sourceName", Some(&src.name));
         out.push("consign:package:sourceVersion", src.version.as_ref());
@@ -233,6 +249,14 @@ mod tests {
             r#"[{"expression":"GPL-2.0-or-later WITH Classpath-exception-2.0"}]"#
         );
         assert_eq!(json(&[]), "[]");
+    }
+
+    #[test]
+    fn a_plus_is_not_dropped() {
+        assert_eq!(
+            json(&[L::Name("OpenSSL+".into())]),
+            r#"[{"license":{"name":"OpenSSL+"}}]"#
+        );
     }
 
     #[test]

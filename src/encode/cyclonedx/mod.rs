@@ -45,6 +45,10 @@
 //!
 //! On a package component:
 //! - `consign:package:foundBy`, `…:arch`, `…:sourceName`, `…:sourceVersion`.
+//! - `consign:package:type`: the ecosystem (purl type) of a package whose SBOM gave it no
+//!   purl, as a hint for readers (consign writes no made-up purl).
+//! - `consign:package:cpe`: a CPE after the first (which is the component's `cpe`), for
+//!   packages read from another tool's SBOM.
 //! - `consign:layer:introduced` (index), `consign:layer:introducedDiffId`,
 //!   `consign:layer:createdBy` (the history step that made that layer).
 //! - `consign:layer:removedIn`, `consign:layer:removedInDiffId` (all-layers scope only).
