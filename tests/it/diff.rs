@@ -450,3 +450,53 @@ fn help_texts() {
         assert!(help.contains(needle), "{needle}");
     }
 }
+
+/// Every JSON document `diff` writes follows `docs/diff.schema.json` (the schema forbids
+/// undocumented fields, so a new field cannot slip in without its documentation).
+#[test]
+fn json_output_follows_the_documented_schema() {
+    let schema_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/diff.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&schema_path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let dir = tmp();
+    let (a, b) = write_releases(dir.path());
+    let consign = fixture("sbom/peers/ubuntu-18.04.trivy-0.59.1.cdx.json");
+    let syft_only = fixture("sbom/peers/ubuntu-18.04.syft-1.18.1.cdx.json");
+    let composer = fixture("sbom/cyclonedx-php-composer/laravel-7.12.0.cyclonedx-1.4.json");
+    let cases: Vec<Vec<String>> = vec![
+        vec![
+            a.display().to_string(),
+            b.display().to_string(),
+            "--deny-license".into(),
+            "GPL*".into(),
+        ],
+        vec![
+            consign.display().to_string(),
+            syft_only.display().to_string(),
+        ],
+        vec![a.display().to_string(), composer.display().to_string()],
+        vec![b.display().to_string(), b.display().to_string()],
+    ];
+    for case in cases {
+        let mut args = vec!["diff".to_owned()];
+        args.extend(case.iter().cloned());
+        args.extend(["-o".to_owned(), "json".to_owned()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{case:?}:\n{}", errors.join("\n"));
+        // The schema can fail: an undocumented field is refused.
+        let mut extra = doc.clone();
+        extra["undocumented"] = serde_json::json!(true);
+        assert!(!validator.is_valid(&extra));
+    }
+}
