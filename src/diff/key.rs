@@ -74,10 +74,28 @@ fn is_os_type(ty: &str) -> bool {
     matches!(ty, "deb" | "rpm" | "apk" | "alpm")
 }
 
-/// The key of `p`.
-pub fn key_of(p: &Package) -> Key {
-    let (ty, namespace, name, qualifiers) = match p.purl.parts() {
-        Some(u) => (u.ty, u.namespace.unwrap_or_default(), u.name, u.qualifiers),
+/// What matching needs of a package, from one reading of its purl: its [`Key`], the
+/// version to compare ([`version_of`]) and the name to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// The key.
+    pub key: Key,
+    /// The version to compare.
+    pub version: String,
+    /// The name as people write it, in the package's own spelling.
+    pub display: String,
+}
+
+/// The identity of `p`; see [`Identity`].
+pub fn identity(p: &Package) -> Identity {
+    let parts = p.purl.parts();
+    let (ty, namespace, name, qualifiers) = match &parts {
+        Some(u) => (
+            u.ty.clone(),
+            u.namespace.clone().unwrap_or_default(),
+            u.name.clone(),
+            u.qualifiers.clone(),
+        ),
         None => (
             "generic".to_owned(),
             String::new(),
@@ -95,6 +113,11 @@ pub fn key_of(p: &Package) -> Key {
         String::new()
     } else {
         namespace
+    };
+    let display = if p.synthetic_purl {
+        p.name.clone()
+    } else {
+        shown(&ty, &namespace, &name)
     };
     let (namespace, name) = normalise(&ty, &namespace, &name);
     let relevant: &[&str] = match ty.as_str() {
@@ -116,12 +139,36 @@ pub fn key_of(p: &Package) -> Key {
         qualifiers.push(("arch".to_owned(), arch.to_ascii_lowercase()));
     }
     qualifiers.sort();
-    Key {
-        ty,
-        namespace,
-        name,
-        qualifiers,
+    let version = match parts.filter(|_| !p.synthetic_purl) {
+        Some(parts) => purl_version(&parts.ty, parts.version, parts.qualifiers.get("epoch"))
+            .unwrap_or_else(|| p.version.clone()),
+        None => p.version.clone(),
+    };
+    Identity {
+        key: Key {
+            ty,
+            namespace,
+            name,
+            qualifiers,
+        },
+        version,
+        display,
     }
+}
+
+/// `@babel/core`, `org.slf4j:slf4j-api`, `github.com/pkg/errors`: namespace and name as
+/// the purl spells them.
+fn shown(ty: &str, namespace: &str, name: &str) -> String {
+    match (ty, namespace.is_empty()) {
+        (_, true) => name.to_owned(),
+        ("maven", false) => format!("{namespace}:{name}"),
+        _ => format!("{namespace}/{name}"),
+    }
+}
+
+/// The key of `p`.
+pub fn key_of(p: &Package) -> Key {
+    identity(p).key
 }
 
 /// The name normalisation of each registry.
@@ -167,18 +214,15 @@ fn pep503(name: &str) -> String {
 /// for deb and rpm, so that Syft's `1:1.0.2k-16.el7` and Trivy's `1.0.2k-16.el7` with
 /// `epoch=1` read alike; the package's own version when the purl has none.
 pub fn version_of(p: &Package) -> String {
-    let Some(parts) = p.purl.parts().filter(|_| !p.synthetic_purl) else {
-        return p.version.clone();
-    };
-    let Some(version) = parts.version else {
-        return p.version.clone();
-    };
-    match parts.qualifiers.get("epoch") {
-        Some(e)
-            if matches!(parts.ty.as_str(), "deb" | "rpm") && !version.contains(':') && e != "0" =>
-        {
+    identity(p).version
+}
+
+fn purl_version(ty: &str, version: Option<String>, epoch: Option<&String>) -> Option<String> {
+    let version = version?;
+    Some(match epoch {
+        Some(e) if matches!(ty, "deb" | "rpm") && !version.contains(':') && e != "0" => {
             format!("{e}:{version}")
         }
         _ => version,
-    }
+    })
 }

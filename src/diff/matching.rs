@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::key::{Key, key_of, version_of};
+use super::key::{Identity, Key, identity};
 use super::{Change, ChangeKind, NotCompared, Version};
 use crate::Sbom;
 use crate::model::Package;
@@ -39,12 +39,16 @@ pub(super) struct Matched<'a> {
     pub pairs: Vec<Pair<'a>>,
 }
 
-type Groups<'a> = BTreeMap<Key, Vec<&'a Package>>;
+/// A package with its identity, read once.
+type Read<'a> = (Identity, &'a Package);
+
+type Groups<'a> = BTreeMap<Key, Vec<Read<'a>>>;
 
 fn group(s: &Sbom) -> Groups<'_> {
     let mut g: Groups<'_> = BTreeMap::new();
     for p in &s.packages {
-        g.entry(key_of(p)).or_default().push(p);
+        let id = identity(p);
+        g.entry(id.key.clone()).or_default().push((id, p));
     }
     g
 }
@@ -98,33 +102,6 @@ fn ecosystem(k: &Key) -> String {
         "unknown".to_owned()
     } else {
         k.ty.clone()
-    }
-}
-
-/// The name to show: the package's own spelling, with the namespace as the purl gives it.
-fn display_name(k: &Key, p: &Package) -> String {
-    if p.synthetic_purl {
-        return p.name.clone();
-    }
-    match p.purl.parts() {
-        Some(parts) => {
-            let key = Key {
-                ty: k.ty.clone(),
-                namespace: if k.namespace.is_empty() {
-                    String::new()
-                } else {
-                    parts.namespace.unwrap_or_default()
-                },
-                name: if k.ty == "golang" {
-                    k.name.clone()
-                } else {
-                    parts.name
-                },
-                qualifiers: Vec::new(),
-            };
-            key.display_name()
-        }
-        None => k.display_name(),
     }
 }
 
@@ -202,15 +179,15 @@ fn version_text(v: &Option<Version>) -> &str {
 }
 
 /// The distinct versions of a key's packages, ascending, one package each.
-fn distinct<'a>(scheme: Scheme, pkgs: &[&'a Package]) -> Vec<(String, &'a Package)> {
+fn distinct<'a>(scheme: Scheme, pkgs: &[Read<'a>]) -> Vec<(String, &'a Package)> {
     let mut out: Vec<(String, &Package)> = Vec::new();
-    for p in pkgs {
-        let v = version_of(p);
+    for (id, p) in pkgs {
+        let v = &id.version;
         if !out
             .iter()
-            .any(|(w, _)| vcompare(scheme, w, &v) == Ordering::Equal)
+            .any(|(w, _)| vcompare(scheme, w, v) == Ordering::Equal)
         {
-            out.push((v, p));
+            out.push((v.clone(), p));
         }
     }
     out.sort_by(|(x, _), (y, _)| vcompare(scheme, x, y));
@@ -220,19 +197,19 @@ fn distinct<'a>(scheme: Scheme, pkgs: &[&'a Package]) -> Vec<(String, &'a Packag
 fn compare_key<'a>(
     k: &Key,
     eco: &str,
-    olds: &[&'a Package],
-    news: &[&'a Package],
+    old_reads: &[Read<'a>],
+    new_reads: &[Read<'a>],
     same_producer: bool,
     out: &mut Matched<'a>,
 ) {
     let scheme = Scheme::for_purl_type(&k.ty);
-    let mut olds = distinct(scheme, olds);
-    let mut news = distinct(scheme, news);
-    let name = news
+    let name = new_reads
         .first()
-        .or(olds.first())
-        .map(|(_, p)| display_name(k, p))
+        .or(old_reads.first())
+        .map(|(id, _)| id.display.clone())
         .unwrap_or_else(|| k.display_name());
+    let mut olds = distinct(scheme, old_reads);
+    let mut news = distinct(scheme, new_reads);
     let arch = k.arch().map(str::to_owned).or_else(|| {
         news.first()
             .or(olds.first())
