@@ -49,13 +49,18 @@ fn package(i: usize, release: u32) -> Package {
     let name = format!("pkg-{i:05}");
     let mut b = Purl::builder(ty, name.clone()).version(version.clone());
     b = match ty {
-        "deb" => b.namespace("debian").qualifier("arch", "amd64").qualifier("distro", "debian-12"),
+        "deb" => b
+            .namespace("debian")
+            .qualifier("arch", "amd64")
+            .qualifier("distro", "debian-12"),
         "golang" => b.namespace(format!("github.com/org{}", i % 100)),
         "maven" => b.namespace(format!("org.example.g{}", i % 100)),
         _ => b,
     };
     let mut p = Package::new(eco, name, version, b.build().expect("purl"), "bench");
-    p.licenses = vec![License::Expression(["MIT", "Apache-2.0", "BSD-3-Clause"][i % 3].into())];
+    p.licenses = vec![License::Expression(
+        ["MIT", "Apache-2.0", "BSD-3-Clause"][i % 3].into(),
+    )];
     p.supplier = Some(Party {
         name: format!("Supplier {}", i % 17),
         email: None,
@@ -71,8 +76,8 @@ fn sbom(new: bool) -> Sbom {
     let mut packages: Vec<Package> = Vec::with_capacity(PACKAGES + PACKAGES / 100);
     for i in 0..PACKAGES {
         let release = match (new, i % 200) {
-            (true, 0..=3) => 2,       // 2% upgraded
-            (true, 4) => 0,           // 0.5% downgraded
+            (true, 0..=3) => 2,        // 2% upgraded
+            (true, 4) => 0,            // 0.5% downgraded
             (true, 5 | 6) => continue, // 1% removed
             _ => 1,
         };
@@ -147,20 +152,6 @@ fn main() {
         let t1 = t.elapsed();
         let b = consign::decode::decode(&new, "new.spdx.json").expect("new");
         let t2 = t.elapsed();
-        let tk = Instant::now();
-        let n: usize = a.packages.iter().map(|p| consign::diff::key::identity(p).version.len()).sum();
-        eprintln!("identity x{}: {:?} ({n})", a.packages.len(), tk.elapsed());
-        let tk = Instant::now();
-        let ids: Vec<_> = a.packages.iter().map(consign::diff::key::identity).collect();
-        eprintln!("ids vec: {:?}", tk.elapsed());
-        let tk = Instant::now();
-        let mut m: BTreeMap<consign::diff::key::Key, Vec<usize>> = BTreeMap::new();
-        for (i, id) in ids.iter().enumerate() { m.entry(id.key.clone()).or_default().push(i); }
-        eprintln!("btree: {:?} {}", tk.elapsed(), m.len());
-        let tk = Instant::now();
-        drop(m); drop(ids);
-        eprintln!("drop: {:?}", tk.elapsed());
-        let t2 = t.elapsed();
         let d = consign::diff::diff(&a, &b, &DiffOptions::default());
         let t3 = t.elapsed();
         let md = render::markdown(&d);
@@ -169,14 +160,20 @@ fn main() {
         stages.entry("1 read old (CycloneDX)").or_default().push(t1);
         stages.entry("2 read new (SPDX)").or_default().push(t2 - t1);
         stages.entry("3 diff").or_default().push(t3 - t2);
-        stages.entry("4 render markdown + json").or_default().push(t4 - t3);
+        stages
+            .entry("4 render markdown + json")
+            .or_default()
+            .push(t4 - t3);
         stages.entry("5 total").or_default().push(t4);
         summary = format!(
             "{} changes ({} bytes of Markdown, {} of JSON): {}",
             d.changes.len(),
             md.len(),
             js.len(),
-            render::table(&d).lines().find(|l| l.contains("unchanged)")).unwrap_or("")
+            render::table(&d)
+                .lines()
+                .find(|l| l.contains("unchanged)"))
+                .unwrap_or("")
         );
     }
     println!("{summary}");

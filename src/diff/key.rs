@@ -14,55 +14,95 @@
 //! A package whose SBOM gave no purl and no usable type hint has an *unknown* type; `diff`
 //! matches it by name against the other side (see `super::matching`).
 
+use std::borrow::Cow;
 use std::fmt;
 
-use crate::model::Package;
+use crate::model::{Package, percent_decoded};
 
-/// The version-free identity of a package. Ordered, so output sorted by it is stable.
+/// Separates the parts of a [`Key`]'s text; never part of a purl component once decoded
+/// for keys (a control character).
+const SEP: char = '\u{1f}';
+
+/// The version-free identity of a package: type, namespace, name and the qualifiers that
+/// tell artifacts apart, normalised, held as one string so that hashing and comparing a key
+/// is one pass over one buffer (a diff hashes tens of thousands of them).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
-    /// The purl type (`deb`, `npm`, …); empty when unknown.
-    pub ty: String,
-    /// The normalised namespace (npm scope, Maven group, …); empty when none.
-    pub namespace: String,
-    /// The normalised name.
-    pub name: String,
-    /// Qualifiers that tell artifacts apart (`arch=amd64`), normalised, sorted.
-    pub qualifiers: Vec<(String, String)>,
+    text: String,
 }
 
 impl Key {
+    /// A key from its normalised parts; `qualifiers` sorted by key.
+    pub fn new(ty: &str, namespace: &str, name: &str, qualifiers: &[(&str, &str)]) -> Key {
+        let mut text = String::with_capacity(ty.len() + namespace.len() + name.len() + 16);
+        text.push_str(ty);
+        text.push(SEP);
+        text.push_str(namespace);
+        text.push(SEP);
+        text.push_str(name);
+        for (k, v) in qualifiers {
+            text.push(SEP);
+            text.push_str(k);
+            text.push('=');
+            text.push_str(v);
+        }
+        Key { text }
+    }
+
+    fn parts(&self) -> std::str::Split<'_, char> {
+        self.text.split(SEP)
+    }
+
+    /// The purl type (`deb`, `npm`, …); empty when unknown.
+    pub fn ty(&self) -> &str {
+        self.parts().next().unwrap_or("")
+    }
+
+    /// The normalised namespace (npm scope, Maven group, …); empty when none.
+    pub fn namespace(&self) -> &str {
+        self.parts().nth(1).unwrap_or("")
+    }
+
+    /// The normalised name.
+    pub fn name(&self) -> &str {
+        self.parts().nth(2).unwrap_or("")
+    }
+
+    /// The qualifiers that are part of the key, as `(key, value)`.
+    pub fn qualifiers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.parts().skip(3).filter_map(|kv| kv.split_once('='))
+    }
+
     /// True when the type is not known (no purl, no hint).
     pub fn is_untyped(&self) -> bool {
-        self.ty.is_empty()
+        self.ty().is_empty()
     }
 
     /// The name as people write it: `@babel/core`, `org.slf4j:slf4j-api`,
-    /// `github.com/pkg/errors`, `libc6`.
+    /// `github.com/pkg/errors`, `libc6` (normalised: see [`Identity::display`] for the
+    /// package's own spelling).
     pub fn display_name(&self) -> String {
-        if self.namespace.is_empty() {
-            return self.name.clone();
-        }
-        match self.ty.as_str() {
-            "maven" => format!("{}:{}", self.namespace, self.name),
-            _ => format!("{}/{}", self.namespace, self.name),
-        }
+        shown(self.ty(), self.namespace(), self.name())
     }
 
     /// The architecture qualifier, if part of the key.
     pub fn arch(&self) -> Option<&str> {
-        self.qualifiers
-            .iter()
-            .find(|(k, _)| k == "arch")
-            .map(|(_, v)| v.as_str())
+        self.qualifiers()
+            .find(|(k, _)| *k == "arch")
+            .map(|(_, v)| v)
+    }
+
+    /// This key without its qualifiers.
+    pub fn without_qualifiers(&self) -> Key {
+        Key::new(self.ty(), self.namespace(), self.name(), &[])
     }
 }
 
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ty = if self.ty.is_empty() { "?" } else { &self.ty };
+        let ty = if self.is_untyped() { "?" } else { self.ty() };
         write!(f, "{ty}/{}", self.display_name())?;
-        for (k, v) in &self.qualifiers {
+        for (k, v) in self.qualifiers() {
             write!(f, " {k}={v}")?;
         }
         Ok(())
@@ -74,85 +114,82 @@ fn is_os_type(ty: &str) -> bool {
     matches!(ty, "deb" | "rpm" | "apk" | "alpm")
 }
 
-/// What matching needs of a package, from one reading of its purl: its [`Key`], the
-/// version to compare ([`version_of`]) and the name to show.
+/// What matching needs of a package, from one reading of its purl: its [`Key`] and the
+/// version to compare ([`version_of`]); the name to show is worked out only for packages
+/// that changed ([`Identity::display`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Identity {
+pub struct Identity<'a> {
     /// The key.
     pub key: Key,
     /// The version to compare.
-    pub version: String,
-    /// The name as people write it, in the package's own spelling.
-    pub display: String,
+    pub version: Cow<'a, str>,
+    /// The package.
+    pub package: &'a Package,
 }
 
-/// The identity of `p`; see [`Identity`].
-pub fn identity(p: &Package) -> Identity {
-    let parts = p.purl.parts();
-    let (ty, namespace, name, qualifiers) = match &parts {
-        Some(u) => (
-            u.ty.clone(),
-            u.namespace.clone().unwrap_or_default(),
-            u.name.clone(),
-            u.qualifiers.clone(),
-        ),
-        None => (
-            "generic".to_owned(),
-            String::new(),
-            p.name.clone(),
-            Default::default(),
-        ),
-    };
+impl Identity<'_> {
+    /// The name as people write it, in the package's own spelling: `@babel/core`,
+    /// `org.slf4j:slf4j-api`, `PyYAML`, `libc6`.
+    pub fn display(&self) -> String {
+        let p = self.package;
+        if p.synthetic_purl {
+            return p.name.clone();
+        }
+        let parts = p.purl.split();
+        let namespace = if is_os_type(parts.ty) {
+            Cow::Borrowed("")
+        } else {
+            percent_decoded(parts.namespace)
+        };
+        shown(parts.ty, &namespace, &percent_decoded(parts.name))
+    }
+}
+
+/// The identity of `p`; see [`Identity`]. Reads the canonical purl text directly (no
+/// parsing), as it runs for every package of both SBOMs.
+pub fn identity(p: &Package) -> Identity<'_> {
+    let parts = p.purl.split();
     // A made-up purl of type `generic` says nothing about the ecosystem.
-    let ty = if p.synthetic_purl && ty == "generic" {
-        String::new()
+    let ty = if p.synthetic_purl && parts.ty == "generic" {
+        ""
     } else {
-        ty
+        parts.ty
     };
-    let namespace = if is_os_type(&ty) {
-        String::new()
+    let namespace = if is_os_type(ty) {
+        Cow::Borrowed("")
     } else {
-        namespace
+        percent_decoded(parts.namespace)
     };
-    let display = if p.synthetic_purl {
-        p.name.clone()
-    } else {
-        shown(&ty, &namespace, &name)
-    };
-    let (namespace, name) = normalise(&ty, &namespace, &name);
-    let relevant: &[&str] = match ty.as_str() {
+    let name = percent_decoded(parts.name);
+    let (namespace, name) = normalise(ty, &namespace, &name);
+    let relevant: &[&str] = match ty {
         t if is_os_type(t) => &["arch"],
         "maven" => &["classifier", "type"],
         _ => &[],
     };
-    let mut qualifiers: Vec<(String, String)> = qualifiers
-        .into_iter()
-        .filter(|(k, _)| relevant.contains(&k.as_str()))
-        .map(|(k, v)| (k, v.to_ascii_lowercase()))
-        // `type=jar` is Maven's default: no qualifier and `jar` are one artifact.
-        .filter(|(k, v)| !(k == "type" && v == "jar"))
+    let mut qualifiers: Vec<(&str, String)> = relevant
+        .iter()
+        .filter_map(|k| {
+            let v = percent_decoded(parts.qualifier(k)?).to_ascii_lowercase();
+            // `type=jar` is Maven's default: no qualifier and `jar` are one artifact.
+            (!(*k == "type" && v == "jar")).then_some((*k, v))
+        })
         .collect();
-    if is_os_type(&ty)
+    if is_os_type(ty)
         && qualifiers.is_empty()
         && let Some(arch) = &p.arch
     {
-        qualifiers.push(("arch".to_owned(), arch.to_ascii_lowercase()));
+        qualifiers.push(("arch", arch.to_ascii_lowercase()));
     }
-    qualifiers.sort();
-    let version = match parts.filter(|_| !p.synthetic_purl) {
-        Some(parts) => purl_version(&parts.ty, parts.version, parts.qualifiers.get("epoch"))
-            .unwrap_or_else(|| p.version.clone()),
-        None => p.version.clone(),
+    let qualifiers: Vec<(&str, &str)> = qualifiers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let version = match parts.version.filter(|_| !p.synthetic_purl) {
+        Some(v) => purl_version(ty, percent_decoded(v), parts.qualifier("epoch")),
+        None => Cow::Borrowed(p.version.as_str()),
     };
     Identity {
-        key: Key {
-            ty,
-            namespace,
-            name,
-            qualifiers,
-        },
+        key: Key::new(ty, &namespace, &name, &qualifiers),
         version,
-        display,
+        package: p,
     }
 }
 
@@ -172,23 +209,35 @@ pub fn key_of(p: &Package) -> Key {
 }
 
 /// The name normalisation of each registry.
-pub fn normalise(ty: &str, namespace: &str, name: &str) -> (String, String) {
+pub fn normalise<'a>(ty: &str, namespace: &'a str, name: &'a str) -> (Cow<'a, str>, Cow<'a, str>) {
     match ty {
         // PEP 503: case-insensitive, runs of `-`, `_`, `.` are one `-`.
-        "pypi" => (String::new(), pep503(name)),
-        "cargo" => (String::new(), name.to_ascii_lowercase().replace('_', "-")),
+        "pypi" => (Cow::Borrowed(""), Cow::Owned(pep503(name))),
+        "cargo" => (
+            Cow::Borrowed(""),
+            Cow::Owned(name.to_ascii_lowercase().replace('_', "-")),
+        ),
         // The module path is one name; producers split it into namespace and name alike,
         // but joining makes that irrelevant.
         "golang" => {
             let full = if namespace.is_empty() {
-                name.to_owned()
+                name.to_ascii_lowercase()
             } else {
-                format!("{namespace}/{name}")
+                format!("{namespace}/{name}").to_ascii_lowercase()
             };
-            (String::new(), full.to_ascii_lowercase())
+            (Cow::Borrowed(""), Cow::Owned(full))
         }
-        "maven" => (namespace.to_owned(), name.to_owned()),
-        _ => (namespace.to_ascii_lowercase(), name.to_ascii_lowercase()),
+        "maven" => (Cow::Borrowed(namespace), Cow::Borrowed(name)),
+        _ => (lower(namespace), lower(name)),
+    }
+}
+
+/// `s` in lowercase, borrowed when it already is.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
@@ -214,15 +263,14 @@ fn pep503(name: &str) -> String {
 /// for deb and rpm, so that Syft's `1:1.0.2k-16.el7` and Trivy's `1.0.2k-16.el7` with
 /// `epoch=1` read alike; the package's own version when the purl has none.
 pub fn version_of(p: &Package) -> String {
-    identity(p).version
+    identity(p).version.into_owned()
 }
 
-fn purl_version(ty: &str, version: Option<String>, epoch: Option<&String>) -> Option<String> {
-    let version = version?;
-    Some(match epoch {
+fn purl_version<'a>(ty: &str, version: Cow<'a, str>, epoch: Option<&str>) -> Cow<'a, str> {
+    match epoch {
         Some(e) if matches!(ty, "deb" | "rpm") && !version.contains(':') && e != "0" => {
-            format!("{e}:{version}")
+            Cow::Owned(format!("{e}:{version}"))
         }
         _ => version,
-    })
+    }
 }

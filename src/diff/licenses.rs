@@ -76,6 +76,12 @@ pub(super) fn texts(p: &Package) -> Vec<String> {
     t
 }
 
+/// True when `a` and `b` declare different licenses (as [`texts`] compares them).
+pub(super) fn differ(a: &Package, b: &Package) -> bool {
+    // Most packages are unchanged: the cheap comparison first.
+    a.licenses != b.licenses && texts(a) != texts(b)
+}
+
 /// The license ids in `p`'s licenses: the license items of its expressions (operators,
 /// parentheses and `WITH` exceptions left out), or the text of a license that is not an
 /// expression.
@@ -123,11 +129,25 @@ pub(super) fn changes(
     same_producer: bool,
     deny: &[String],
 ) -> Vec<LicenseChange> {
-    let before: BTreeSet<String> = old.packages.iter().flat_map(ids).collect();
-    let mut out: Vec<LicenseChange> = matched
+    let came_in: Vec<(&Pair<'_>, bool)> = matched
         .pairs
         .iter()
-        .filter_map(|pair| change(pair, &before, same_producer, deny))
+        .filter_map(|pair| {
+            pair.new?;
+            match pair.old {
+                None => Some((pair, false)),
+                Some(old) if same_producer && differ(old, pair.new?) => Some((pair, true)),
+                Some(_) => None,
+            }
+        })
+        .collect();
+    if came_in.is_empty() {
+        return Vec::new();
+    }
+    let before: BTreeSet<String> = old.packages.iter().flat_map(ids).collect();
+    let mut out: Vec<LicenseChange> = came_in
+        .into_iter()
+        .filter_map(|(pair, changed)| change(pair, changed, &before, deny))
         .collect();
     out.sort_by(|a, b| {
         (&a.ecosystem, a.name.to_ascii_lowercase(), &a.version).cmp(&(
@@ -139,24 +159,17 @@ pub(super) fn changes(
     out
 }
 
+/// The change a package that came in (added, or `changed` licenses) makes, if any.
 fn change(
     pair: &Pair<'_>,
+    changed: bool,
     before: &BTreeSet<String>,
-    same_producer: bool,
     deny: &[String],
 ) -> Option<LicenseChange> {
     let new = pair.new?;
     let mut reasons = Vec::new();
-    let came_in = match pair.old {
-        None => true,
-        Some(old) if same_producer && texts(old) != texts(new) => {
-            reasons.push(LicenseChangeReason::Changed);
-            true
-        }
-        Some(_) => false,
-    };
-    if !came_in {
-        return None;
+    if changed {
+        reasons.push(LicenseChangeReason::Changed);
     }
     let new_ids = ids(new);
     let new_to_image: Vec<String> = new_ids.difference(before).cloned().collect();
@@ -176,7 +189,7 @@ fn change(
     }
     Some(LicenseChange {
         ecosystem: pair.ecosystem.clone(),
-        name: pair.name.clone(),
+        name: crate::diff::key::identity(new).display(),
         version: version_of(new),
         old: pair.old.map(texts).unwrap_or_default(),
         new: texts(new),

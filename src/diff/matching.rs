@@ -14,7 +14,7 @@
 //!    over was added or removed.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::key::{Identity, Key, identity};
 use super::{Change, ChangeKind, NotCompared, Version};
@@ -25,7 +25,6 @@ use crate::version::{Scheme, compare as vcompare};
 /// A package (or a version of one) on either or both sides.
 pub(super) struct Pair<'a> {
     pub ecosystem: String,
-    pub name: String,
     pub old: Option<&'a Package>,
     pub new: Option<&'a Package>,
 }
@@ -40,23 +39,24 @@ pub(super) struct Matched<'a> {
 }
 
 /// A package with its identity, read once.
-type Read<'a> = (Identity, &'a Package);
+type Read<'a> = Identity<'a>;
 
-type Groups<'a> = BTreeMap<Key, Vec<Read<'a>>>;
+/// Hashed, not ordered: the output is sorted at the end, so the walk order does not matter.
+type Groups<'a> = HashMap<Key, Vec<Read<'a>>>;
 
 fn group(s: &Sbom) -> Groups<'_> {
-    let mut g: Groups<'_> = BTreeMap::new();
+    let mut g: Groups<'_> = HashMap::with_capacity(s.packages.len());
     for p in &s.packages {
         let id = identity(p);
-        g.entry(id.key.clone()).or_default().push((id, p));
+        g.entry(id.key.clone()).or_default().push(id);
     }
     g
 }
 
 /// True when `loose` may stand for `strict` (step 2 of the module docs).
 fn covers(loose: &Key, strict: &Key) -> bool {
-    let ty_ok = loose.ty == strict.ty || loose.is_untyped();
-    let q_ok = loose.qualifiers == strict.qualifiers || loose.qualifiers.is_empty();
+    let ty_ok = loose.ty() == strict.ty() || loose.is_untyped();
+    let q_ok = loose.qualifiers().eq(strict.qualifiers()) || loose.qualifiers().next().is_none();
     ty_ok
         && q_ok
         && loose != strict
@@ -101,7 +101,7 @@ fn ecosystem(k: &Key) -> String {
     if k.is_untyped() {
         "unknown".to_owned()
     } else {
-        k.ty.clone()
+        k.ty().to_owned()
     }
 }
 
@@ -154,7 +154,7 @@ pub(super) fn compare<'a>(old: &'a Sbom, new: &'a Sbom, same_producer: bool) -> 
         not_compared,
         pairs: Vec::new(),
     };
-    let keys: BTreeSet<&Key> = a.keys().chain(b.keys()).collect();
+    let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
     for k in keys {
         let eco = ecosystem(k);
         if skipped.contains(&eco) {
@@ -181,13 +181,13 @@ fn version_text(v: &Option<Version>) -> &str {
 /// The distinct versions of a key's packages, ascending, one package each.
 fn distinct<'a>(scheme: Scheme, pkgs: &[Read<'a>]) -> Vec<(String, &'a Package)> {
     let mut out: Vec<(String, &Package)> = Vec::new();
-    for (id, p) in pkgs {
+    for id in pkgs {
         let v = &id.version;
         if !out
             .iter()
             .any(|(w, _)| vcompare(scheme, w, v) == Ordering::Equal)
         {
-            out.push((v.clone(), p));
+            out.push((v.clone().into_owned(), id.package));
         }
     }
     out.sort_by(|(x, _), (y, _)| vcompare(scheme, x, y));
@@ -202,12 +202,20 @@ fn compare_key<'a>(
     same_producer: bool,
     out: &mut Matched<'a>,
 ) {
-    let scheme = Scheme::for_purl_type(&k.ty);
-    let name = new_reads
-        .first()
-        .or(old_reads.first())
-        .map(|(id, _)| id.display.clone())
-        .unwrap_or_else(|| k.display_name());
+    let scheme = Scheme::for_purl_type(k.ty());
+    // Shown only for packages that changed: most do not, and working it out costs.
+    let shown = std::cell::OnceCell::new();
+    let name = || {
+        shown
+            .get_or_init(|| {
+                new_reads
+                    .first()
+                    .or(old_reads.first())
+                    .map(Identity::display)
+                    .unwrap_or_else(|| k.display_name())
+            })
+            .clone()
+    };
     let mut olds = distinct(scheme, old_reads);
     let mut news = distinct(scheme, new_reads);
     let arch = k.arch().map(str::to_owned).or_else(|| {
@@ -221,7 +229,7 @@ fn compare_key<'a>(
                   details| Change {
         kind,
         ecosystem: eco.to_owned(),
-        name: name.clone(),
+        name: name(),
         arch: arch.clone(),
         old: old.map(|(v, p)| version(v, p)),
         new: new.map(|(v, p)| version(v, p)),
@@ -247,7 +255,7 @@ fn compare_key<'a>(
             out.changes
                 .push(change(ChangeKind::Changed, Some(&o), Some(&n), details));
         }
-        out.pairs.push(pair(eco, &name, Some(o.1), Some(n.1)));
+        out.pairs.push(pair(eco, Some(o.1), Some(n.1)));
     }
     let (lo, ln) = (olds.len(), news.len());
     let paired = lo.min(ln);
@@ -259,7 +267,7 @@ fn compare_key<'a>(
             _ => ChangeKind::Upgraded,
         };
         out.changes.push(change(kind, Some(o), Some(n), Vec::new()));
-        out.pairs.push(pair(eco, &name, Some(o.1), Some(n.1)));
+        out.pairs.push(pair(eco, Some(o.1), Some(n.1)));
     }
     // A version added or removed while the package stays at another version.
     let remains = |other_side: usize| {
@@ -272,19 +280,18 @@ fn compare_key<'a>(
     for o in &olds[..lo - paired] {
         out.changes
             .push(change(ChangeKind::Removed, Some(o), None, remains(ln)));
-        out.pairs.push(pair(eco, &name, Some(o.1), None));
+        out.pairs.push(pair(eco, Some(o.1), None));
     }
     for n in &news[..ln - paired] {
         out.changes
             .push(change(ChangeKind::Added, None, Some(n), remains(lo)));
-        out.pairs.push(pair(eco, &name, None, Some(n.1)));
+        out.pairs.push(pair(eco, None, Some(n.1)));
     }
 }
 
-fn pair<'a>(eco: &str, name: &str, old: Option<&'a Package>, new: Option<&'a Package>) -> Pair<'a> {
+fn pair<'a>(eco: &str, old: Option<&'a Package>, new: Option<&'a Package>) -> Pair<'a> {
     Pair {
         ecosystem: eco.to_owned(),
-        name: name.to_owned(),
         old,
         new,
     }
@@ -310,11 +317,14 @@ fn in_place(o: &Package, n: &Package, same_producer: bool) -> Vec<String> {
         details.push("hash".to_owned());
     }
     if same_producer {
-        if super::licenses::texts(o) != super::licenses::texts(n) {
+        if super::licenses::differ(o, n) {
             details.push("license".to_owned());
         }
-        let supplier = |p: &Package| p.supplier.as_ref().map(|s| s.name.to_ascii_lowercase());
-        if supplier(o) != supplier(n) {
+        let supplier_differs = match (&o.supplier, &n.supplier) {
+            (Some(a), Some(b)) => !a.name.eq_ignore_ascii_case(&b.name),
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        if supplier_differs {
             details.push("supplier".to_owned());
         }
     }

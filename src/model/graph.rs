@@ -7,7 +7,7 @@
 //! other document node contains is attached to the image. Both encoders emit exactly that edge
 //! set, so CycloneDX and SPDX output always agree.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
@@ -69,6 +69,9 @@ pub struct DocEdge {
 pub struct DependencyGraph {
     graph: StableDiGraph<Node, Edge>,
     index: HashMap<Node, NodeIndex>,
+    /// The edges present, so that adding one is O(1): the image has an edge to nearly every
+    /// package, and scanning its edge list each time made building quadratic.
+    edges: HashSet<(NodeIndex, NodeIndex, Edge)>,
     root: NodeIndex,
 }
 
@@ -78,6 +81,7 @@ impl DependencyGraph {
         let mut g = DependencyGraph {
             graph: StableDiGraph::new(),
             index: HashMap::new(),
+            edges: HashSet::new(),
             root: NodeIndex::new(0),
         };
         g.root = g.node(Node::Image);
@@ -132,11 +136,7 @@ impl DependencyGraph {
     fn edge(&mut self, from: Node, to: Node, kind: Edge) {
         let a = self.node(from);
         let b = self.node(to);
-        if !self
-            .graph
-            .edges_connecting(a, b)
-            .any(|e| *e.weight() == kind)
-        {
+        if self.edges.insert((a, b, kind)) {
             self.graph.add_edge(a, b, kind);
         }
     }

@@ -16,7 +16,7 @@ pub use package::{
     ApkMetadata, Checksum, DependencySpec, DpkgMetadata, Ecosystem, HashAlgorithm, Package,
     PackageId, PackageMetadata, Party, RpmMetadata, SourcePackage, Unknown,
 };
-pub use purl::{Purl, PurlParts};
+pub use purl::{Purl, PurlParts, PurlSlices, percent_decoded};
 pub use sbom::{
     BaseImage, ImageInfo, LayerInfo, Platform, Relationship, RelationshipKind, Sbom, Scope,
     SourceKind, Tool,
