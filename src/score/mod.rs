@@ -25,6 +25,23 @@
 //! every field the image makes knowable: what they lack is what the image does not record
 //! (dpkg keeps no package hash; a package without a copyright file declares no license; an
 //! image says nothing about who generates its SBOM, so CISA's `author` is absent).
+//!
+//! # JSON output
+//!
+//! `consign score -o json` writes [`Score`] as one object; fields are only ever added:
+//!
+//! ```json
+//! { "source": "app.cdx.json", "format": "cyclonedx-json@1.6", "producer": "trivy 0.59.1",
+//!   "components": 14,
+//!   "fields": [ { "id": "supplier", "scope": "component", "standards": ["ntia", "cisa2025"],
+//!                 "covered": 0, "total": 14, "percent": 0.0,
+//!                 "missing": ["pkg:apk/alpine/musl@1.1.24-r2?arch=x86_64", "…"] } ],
+//!   "ntia": 85.7, "cisa2025": 75.0 }
+//! ```
+//!
+//! `fields` lists every field of the table above, in its order; `percent` is absent when
+//! nothing was measured (`total` 0) and `missing` when nothing is missing. Percentages are
+//! rounded to one decimal.
 
 mod render;
 

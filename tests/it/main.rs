@@ -8,5 +8,6 @@ mod encode;
 mod real_tools;
 mod samples;
 mod scan;
+mod score;
 mod sources;
 mod support;
