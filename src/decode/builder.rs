@@ -194,6 +194,19 @@ pub(crate) fn unnamed_subject(origin: &str) -> ImageInfo {
     }
 }
 
+/// Records the subject's supplier as the image's vendor annotation, which is where the
+/// encoders take the image's supplier from, unless the image already names one.
+pub(crate) fn subject_supplier(image: &mut ImageInfo, supplier: Option<&str>) {
+    let Some(name) = supplier.map(str::trim).filter(|s| !s.is_empty()) else {
+        return;
+    };
+    if crate::encode::oci::vendor(image).is_none() {
+        image
+            .annotations
+            .insert(crate::encode::oci::VENDOR.to_owned(), name.to_owned());
+    }
+}
+
 /// The tool to record as the SBOM's own: consign, which read the document.
 pub(crate) fn reader_tool() -> Tool {
     Tool::default()

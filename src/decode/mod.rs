@@ -23,7 +23,11 @@
 //!
 //! The resulting [`Sbom`] has `image.source_kind` [`SourceKind::Document`] (unless consign's
 //! own properties restore the original), no layers unless the document names them, and a
-//! [`DocumentInfo`](crate::model::DocumentInfo) in [`Sbom::document`].
+//! [`DocumentInfo`](crate::model::DocumentInfo) in [`Sbom::document`]. The subject's supplier
+//! (CycloneDX `metadata.component.supplier`, SPDX the described package's `supplier`) becomes
+//! the image's `org.opencontainers.image.vendor` annotation when the image names no vendor,
+//! because that is where the encoders take the image's supplier from: a document does not
+//! say whether the vendor was an annotation or a label.
 
 mod builder;
 pub mod cyclonedx;

@@ -24,7 +24,7 @@
 
 mod common;
 mod cyclonedx;
-mod oci;
+pub(crate) mod oci;
 mod spdx;
 mod table;
 

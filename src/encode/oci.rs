@@ -14,7 +14,7 @@ use crate::model::{BaseImage, ImageInfo, Purl};
 use crate::source::Digest;
 
 /// The OCI annotation (and common label) naming the image's distributing organisation.
-const VENDOR: &str = "org.opencontainers.image.vendor";
+pub(crate) const VENDOR: &str = "org.opencontainers.image.vendor";
 
 /// A repository reference taken apart: `docker.io/library/debian:12@sha256:…`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -189,14 +189,17 @@ fn every_input_converts_to_every_format_and_keeps_its_facts() {
 /// derived from the content).
 #[test]
 fn consign_documents_round_trip_byte_for_byte() {
-    for s in [
-        "alpine-3.11",
-        "distroless-debian-12",
-        "ubuntu-18.04",
-        "amazonlinux-2023",
+    // `encode-all-layers` adds a vendor label, a base image with a digest, a removed package,
+    // licenses SPDX needs `LicenseRef-`s for and a file consign could not read.
+    for (s, v16) in [
+        ("alpine-3.11", "cdx.json"),
+        ("distroless-debian-12", "cdx.json"),
+        ("ubuntu-18.04", "cdx.json"),
+        ("amazonlinux-2023", "cdx.json"),
+        ("encode-all-layers", "cdx-1.6.json"),
     ] {
         for (ext, format) in [
-            ("cdx.json", "cyclonedx-json@1.6"),
+            (v16, "cyclonedx-json@1.6"),
             ("cdx-1.7.json", "cyclonedx-json@1.7"),
             ("spdx.json", "spdx-json"),
         ] {

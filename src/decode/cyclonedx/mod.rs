@@ -20,7 +20,7 @@ pub(crate) mod xml;
 pub(crate) use consign::platform;
 
 use self::model::{Bom, Component, property};
-use super::builder::{Builder, Entry, reader_tool, unnamed_subject};
+use super::builder::{Builder, Entry, reader_tool, subject_supplier, unnamed_subject};
 use crate::catalog::LinuxRelease;
 use crate::fs::Location;
 use crate::model::{
@@ -110,7 +110,9 @@ pub(crate) fn from_bom(bom: Bom, format: DocumentFormat, origin: &str) -> Sbom {
             walk.builder.edge(&r, t, RelationshipKind::DependsOn);
         }
     }
-    let image = subject(&root, origin, facts.as_ref());
+    let mut image = subject(&root, origin, facts.as_ref());
+    let supplier = root.supplier.as_ref().or(root.manufacturer.as_ref());
+    subject_supplier(&mut image, supplier.and_then(|s| s.name.as_deref()));
     let distro = walk.distro.take();
     let mut sbom = walk.builder.finish(image, distro, doc, reader_tool());
     if let Some(f) = facts {

@@ -6,13 +6,13 @@
 
 use std::collections::BTreeSet;
 
-use super::model::Package;
+use super::model::{Annotation, Package};
 use crate::catalog::registry::CATALOGERS;
 use crate::decode::builder::Entry;
 use crate::fs::Location;
 use crate::model::{
     ApkMetadata, BaseImage, DpkgMetadata, LayerInfo, PackageMetadata, Platform, Sbom, Scope,
-    SourceKind, SourcePackage,
+    SourceKind, SourcePackage, Unknown,
 };
 use crate::source::Digest;
 
@@ -175,7 +175,102 @@ pub(super) fn package_facts(p: &Package, e: &mut Entry) {
     }
 }
 
+/// The files consign could not read, from the document annotations its encoder writes:
+/// `could not read: /path in layer 1 (sha256:…): reason [cataloger]` or
+/// `could not read: reason [cataloger]`. Only consign's own annotations are read.
+pub(super) fn unknowns(annotations: &[Annotation]) -> Vec<Unknown> {
+    let mut out: Vec<Unknown> = annotations
+        .iter()
+        .filter(|a| {
+            a.annotator
+                .as_deref()
+                .is_some_and(|t| t.starts_with("Tool: consign-"))
+        })
+        .filter_map(|a| unknown(a.comment.as_deref()?))
+        .collect();
+    out.sort();
+    out
+}
+
+fn unknown(comment: &str) -> Option<Unknown> {
+    let rest = comment.strip_prefix("could not read: ")?;
+    let (rest, source) = rest.strip_suffix(']')?.rsplit_once(" [")?;
+    let located = rest.strip_prefix('/').and_then(|r| {
+        let (path, after) = r.split_once(" in layer ")?;
+        let layer = leading_number(after)?;
+        // `1: reason` or `1 (sha256:…): reason`.
+        let tail = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        let reason = match tail.strip_prefix(": ") {
+            Some(r) => r,
+            None => tail.strip_prefix(" (")?.split_once("): ")?.1,
+        };
+        Some((Location::new(path, layer), reason))
+    });
+    let (location, reason) = match located {
+        Some((l, r)) => (Some(l), r),
+        None => (None, rest),
+    };
+    Some(Unknown {
+        source: source.to_owned(),
+        location,
+        reason: reason.to_owned(),
+    })
+}
+
 fn leading_number(s: &str) -> Option<u32> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     s[..digits].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(annotator: &str, comment: &str) -> Annotation {
+        Annotation {
+            annotator: Some(annotator.to_owned()),
+            comment: Some(comment.to_owned()),
+        }
+    }
+
+    #[test]
+    fn unknowns_from_consign_annotations_only() {
+        let got = unknowns(&[
+            note(
+                "Tool: consign-0.1.0",
+                "could not read: /var/lib/dpkg/status.d/x in layer 1 (sha256:45): stanza 1: \
+                 no Package field [dpkg-db-cataloger]",
+            ),
+            note(
+                "Tool: consign-0.1.0",
+                "could not read: /lib/apk/db/installed in layer 0: bad line: x [apk-db-cataloger]",
+            ),
+            note(
+                "Tool: consign-0.1.0",
+                "could not read: layer 2 is truncated [image]",
+            ),
+            note("Tool: trivy-0.59.1", "could not read: a [b]"),
+            note("Tool: consign-0.1.0", "something else"),
+        ]);
+        let u = |source: &str, loc: Option<(&str, u32)>, reason: &str| Unknown {
+            source: source.to_owned(),
+            location: loc.map(|(p, l)| Location::new(p, l)),
+            reason: reason.to_owned(),
+        };
+        let mut want = vec![
+            u(
+                "dpkg-db-cataloger",
+                Some(("var/lib/dpkg/status.d/x", 1)),
+                "stanza 1: no Package field",
+            ),
+            u(
+                "apk-db-cataloger",
+                Some(("lib/apk/db/installed", 0)),
+                "bad line: x",
+            ),
+            u("image", None, "layer 2 is truncated"),
+        ];
+        want.sort();
+        assert_eq!(got, want);
+    }
 }

@@ -22,7 +22,7 @@ pub(crate) mod tag_value;
 use std::collections::{BTreeMap, BTreeSet};
 
 use self::model::{Document, Package};
-use super::builder::{Builder, Entry, reader_tool, unnamed_subject};
+use super::builder::{Builder, Entry, reader_tool, subject_supplier, unnamed_subject};
 use super::cyclonedx::split_tag;
 use crate::catalog::LinuxRelease;
 use crate::model::{
@@ -106,6 +106,7 @@ pub(crate) fn from_document(doc: Document, format: DocumentFormat, origin: &str)
     let mut b = Builder::default();
     let mut distro = None;
     let mut subject = None;
+    let mut base_digest = None;
     for p in &packages {
         let Some(id) = p.spdx_id.as_deref() else {
             continue;
@@ -116,6 +117,13 @@ pub(crate) fn from_document(doc: Document, format: DocumentFormat, origin: &str)
         }
         // An image other than the subject (consign's base image) is not a package.
         if p.primary_package_purpose.as_deref() == Some("CONTAINER") {
+            if id == "SPDXRef-BaseImage" {
+                base_digest = p.checksums.iter().find_map(|c| {
+                    let value = c.checksum_value.as_deref()?;
+                    (c.algorithm.as_deref() == Some("SHA256"))
+                        .then(|| format!("sha256:{value}").parse::<Digest>().ok())?
+                });
+            }
             continue;
         }
         let purpose = p.primary_package_purpose.as_deref().unwrap_or("");
@@ -155,15 +163,21 @@ pub(crate) fn from_document(doc: Document, format: DocumentFormat, origin: &str)
             }
         }
     }
-    let image = match subject {
+    let mut image = match subject {
         Some(p) => subject_of(p, origin),
         None => unnamed_subject(origin),
     };
+    let supplier = subject.and_then(|p| party(p.supplier.as_deref()));
+    subject_supplier(&mut image, supplier.as_ref().map(|s| s.name.as_str()));
     info.subject_kind = subject.and_then(|p| p.primary_package_purpose.clone());
     let facts = subject.and_then(consign::image_facts);
     let mut sbom = b.finish(image, distro, info, reader_tool());
     if let Some(f) = facts {
         f.apply(&mut sbom);
+        if let Some(base) = &mut sbom.image.base {
+            base.digest = base.digest.take().or(base_digest);
+        }
+        sbom.unknowns = consign::unknowns(&doc.annotations);
     }
     sbom
 }
@@ -250,7 +264,9 @@ fn licenses(p: &Package, refs: &BTreeMap<String, String>) -> Vec<License> {
     let Some(text) = useful(&p.license_declared).or_else(|| useful(&p.license_concluded)) else {
         return Vec::new();
     };
-    let plain_and = !text.contains(" OR ") && !text.contains('(') && !text.contains(" WITH ");
+    let text = inline_single_ids(&text, refs);
+    // WITH binds tighter than AND, so `A WITH e AND LicenseRef-x` is still a plain list.
+    let plain_and = !text.contains(" OR ") && !text.contains('(');
     if plain_and && text.contains("LicenseRef-") {
         return text
             .split(" AND ")
@@ -261,6 +277,36 @@ fn licenses(p: &Package, refs: &BTreeMap<String, String>) -> Vec<License> {
             .collect();
     }
     License::parse(&text).into_iter().collect()
+}
+
+/// `text` with every `LicenseRef-` whose name is one SPDX license (`OpenSSL+`, which consign
+/// writes as `LicenseRef-OpenSSL-or-later` because SPDX tools reject it) put back in place.
+fn inline_single_ids(text: &str, refs: &BTreeMap<String, String>) -> String {
+    if !text.contains("LicenseRef-") {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        let single = refs
+            .get(token.as_str())
+            .and_then(|name| match License::parse(name) {
+                Some(License::Expression(e)) if !e.contains(' ') => Some(e),
+                _ => None,
+            });
+        out.push_str(single.as_deref().unwrap_or(token));
+        token.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || c == '(' || c == ')' {
+            flush(&mut token, &mut out);
+            out.push(c);
+        } else {
+            token.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
 }
 
 fn entry(p: &Package, refs: &BTreeMap<String, String>) -> Entry {

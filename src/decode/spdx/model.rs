@@ -23,6 +23,9 @@ pub(crate) struct Document {
     pub document_describes: Vec<String>,
     #[serde(deserialize_with = "lenient::list")]
     pub has_extracted_licensing_infos: Vec<ExtractedLicense>,
+    /// Document annotations (consign lists the files it could not read here).
+    #[serde(deserialize_with = "lenient::list")]
+    pub annotations: Vec<Annotation>,
 }
 
 /// `creationInfo`.
@@ -110,10 +113,12 @@ pub(crate) struct ExternalRef {
     pub reference_locator: Option<String>,
 }
 
-/// An annotation; only its comment is read.
+/// An annotation; its annotator and comment are read.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct Annotation {
+    #[serde(deserialize_with = "lenient::string")]
+    pub annotator: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     pub comment: Option<String>,
 }

@@ -168,6 +168,7 @@ pub(crate) fn parse(text: &str) -> Document {
             .find(|p| p.spdx_id.as_deref() == Some(target.as_str()))
         {
             p.annotations.push(Annotation {
+                annotator: None,
                 comment: Some(comment),
             });
         }

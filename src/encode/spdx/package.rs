@@ -152,8 +152,41 @@ fn declared(p: &model::Package, refs: &mut LicenseRefs) -> String {
             join_and(&parts)
         }
     };
+    let expression = or_later_as_refs(&expression, refs);
     refs.note_references(&expression);
     expression
+}
+
+/// `expression` with every `<id>+` other than the GNU ones (which the model already wrote as
+/// `-or-later` ids) as a `LicenseRef-<id>-or-later` for the text `<id>+`. The SPDX grammar
+/// allows `+` after any id, but pyspdxtools and the `license-expression` library behind it
+/// (and so most SPDX consumers) reject `OpenSSL+`; the reference keeps the text and validates.
+fn or_later_as_refs(expression: &str, refs: &mut LicenseRefs) -> String {
+    if !expression.contains('+') {
+        return expression.to_owned();
+    }
+    let mut out = String::with_capacity(expression.len() + 16);
+    let mut token = String::new();
+    let mut flush = |token: &mut String, out: &mut String| {
+        match token.strip_suffix('+') {
+            Some(id) if !id.is_empty() && !id.starts_with("LicenseRef-") => {
+                let name = format!("{}-or-later", slug(id));
+                out.push_str(&refs.for_text_named(token, &name));
+            }
+            _ => out.push_str(token),
+        }
+        token.clear();
+    };
+    for c in expression.chars() {
+        if c.is_whitespace() || c == '(' || c == ')' {
+            flush(&mut token, &mut out);
+            out.push(c);
+        } else {
+            token.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
 }
 
 /// The `LicenseRef-`s of one document: text → id, and id → entry.
@@ -167,10 +200,15 @@ impl LicenseRefs {
     /// The id for free-text `text`: `LicenseRef-<sanitised text>`, with a hash suffix when the
     /// text is long or another text sanitises to the same id.
     fn for_text(&mut self, text: &str) -> String {
+        self.for_text_named(text, &slug(text))
+    }
+
+    /// The id for free-text `text`, built from `name` (already sanitised).
+    fn for_text_named(&mut self, text: &str, name: &str) -> String {
         if let Some(id) = self.by_text.get(text) {
             return id.clone();
         }
-        let mut name = slug(text);
+        let mut name = name.to_owned();
         if name.len() > MAX_REF_LEN || name.is_empty() {
             name.truncate(MAX_REF_LEN);
             name = format!("{}-{}", name.trim_end_matches('-'), short_hash(text));
@@ -278,6 +316,26 @@ mod tests {
             declared(&pkg(&[]), &mut LicenseRefs::default()),
             "NOASSERTION"
         );
+    }
+
+    #[test]
+    fn or_later_of_a_non_gnu_id_is_a_license_ref() {
+        let mut refs = LicenseRefs::default();
+        let p = pkg(&[License::parse("(MIT OR OpenSSL+) AND GPL-2.0+").unwrap()]);
+        assert_eq!(
+            declared(&p, &mut refs),
+            "(MIT OR LicenseRef-OpenSSL-or-later) AND GPL-2.0-or-later"
+        );
+        let infos = refs.into_infos();
+        assert_eq!(infos.len(), 1);
+        assert_eq!(
+            (
+                infos[0].license_id.as_str(),
+                infos[0].extracted_text.as_str()
+            ),
+            ("LicenseRef-OpenSSL-or-later", "OpenSSL+")
+        );
+        assert_eq!(infos[0].comment, None);
     }
 
     #[test]
