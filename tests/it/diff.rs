@@ -76,7 +76,7 @@ const DIGEST_12_5: &str = "sha256:2222222222222222222222222222222222222222222222
 /// Release 1.0 on Debian 12.4, release 1.1 on Debian 12.5: libc6 and base-files upgraded
 /// with the base, libssl3 downgraded (pinned to an older build), wget removed, curl added,
 /// libexpat1 the same version with another license.
-fn releases() -> (ImageBuilder, ImageBuilder) {
+pub(crate) fn releases() -> (ImageBuilder, ImageBuilder) {
     let old = release(
         "ghcr.io/acme/web:1.0",
         ("docker.io/library/debian:12.4", DIGEST_12_4, "12.4\n"),
@@ -120,13 +120,13 @@ fn write_releases(dir: &Path) -> (PathBuf, PathBuf) {
     (a, b)
 }
 
-fn scan(path: &Path) -> Sbom {
+pub(crate) fn scan(path: &Path) -> Sbom {
     consign::scan(&SourceSpec::Auto(path.to_owned()), &ScanOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// `kind name old→new` per change.
-fn lines(d: &SbomDiff) -> Vec<String> {
+pub(crate) fn lines(d: &SbomDiff) -> Vec<String> {
     d.changes
         .iter()
         .map(|c| {

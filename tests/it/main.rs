@@ -4,6 +4,7 @@
 mod cli;
 mod convert;
 mod diff;
+mod diff_polyglot;
 mod encode;
 mod real_tools;
 mod samples;
