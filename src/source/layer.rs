@@ -64,7 +64,7 @@ pub fn sniff(head: &[u8]) -> Result<Compression, String> {
 
 /// Reads up to `buf.len()` bytes, fewer only at the end of the stream (a pipe may return short
 /// reads, so one `read` is not enough to see the magic bytes).
-fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {

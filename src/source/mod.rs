@@ -225,7 +225,7 @@ fn load_archive(
 ) -> Result<LoadedImage> {
     let mut f = File::open(p).map_err(|e| Error::io(p, e))?;
     let mut head = [0u8; 512];
-    let n = read_up_to(&mut f, &mut head).map_err(|e| Error::io(p, e))?;
+    let n = layer::read_head(&mut f, &mut head).map_err(|e| Error::io(p, e))?;
     let name = p.display().to_string();
     match layer::sniff(&head[..n]) {
         Ok(layer::Compression::Gzip | layer::Compression::Zstd) => {
@@ -441,19 +441,6 @@ fn to_unknowns(layer: usize, warnings: Vec<String>) -> Vec<Unknown> {
             reason: format!("layer {layer}: {w}"),
         })
         .collect()
-}
-
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]
