@@ -18,7 +18,10 @@ fn catalog(layer: LayerTree, distro: Option<LinuxRelease>) -> CatalogOutput {
     let layers = [layer];
     let fs = LayeredFs::squashed(&layers);
     let env = match distro {
-        Some(d) => Environment { distro: Some(d) },
+        Some(d) => Environment {
+            distro: Some(d),
+            ..Environment::default()
+        },
         None => Environment::detect(&fs),
     };
     DpkgDbCataloger.catalog(&fs, &env).unwrap()
