@@ -19,6 +19,7 @@ pub mod reference;
 pub mod store;
 pub mod stream;
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -188,7 +189,7 @@ pub fn load(spec: &SourceSpec, wants: &Wants, opts: &LoadOptions<'_>) -> Result<
 }
 
 fn load_dir(p: &Path, wants: &Wants, opts: &LoadOptions<'_>) -> Result<LoadedImage> {
-    let (tree, warnings) = directory::load(p, wants, &opts.limits)?;
+    let (tree, warnings) = directory::load(p, &layer::Capture::new(wants, &opts.limits))?;
     let info = ImageInfo {
         source_kind: SourceKind::Directory,
         input: p.display().to_string(),
@@ -328,38 +329,75 @@ fn load_store(
     if plan.kind == SourceKind::OciDir {
         plan.kind = oci_kind;
     }
-    let total: Option<u64> = plan.layers.iter().map(|l| l.size).sum();
+    check_layer_count(&plan, &opts.limits)?;
+    // A blob used by several layers (the common empty layer, or a hostile manifest naming one
+    // blob a thousand times) is read once.
+    let mut first_use: HashMap<&str, usize> = HashMap::new();
+    let distinct: Vec<usize> = (0..plan.layers.len())
+        .filter(|&i| first_use.insert(plan.layers[i].path.as_str(), i).is_none())
+        .collect();
+    let total: Option<u64> = distinct.iter().map(|&i| plan.layers[i].size).sum();
     if let Some(p) = opts.progress {
-        p.begin(plan.layers.len(), total);
+        p.begin(distinct.len(), total);
     }
-    let reads: Vec<Result<LayerRead>> = plan
-        .layers
+    let capture = layer::Capture::new(wants, &opts.limits);
+    let reads: Vec<(usize, Result<LayerRead>)> = distinct
         .par_iter()
-        .enumerate()
-        .map(|(i, lp)| {
+        .map(|&i| {
+            let lp = &plan.layers[i];
             let read = || -> Result<LayerRead> {
-                let raw = ProgressReader::new(store.open(&lp.path)?, opts.progress);
-                let read =
-                    layer::read_layer(raw, &lp.path, lp.digest.as_ref(), wants, &opts.limits)?;
-                verify_layer(lp, &read)?;
-                Ok(read)
+                // Never read more than the descriptor promised (plus one byte, to notice).
+                let bound = lp.size.map_or(u64::MAX, |s| s.saturating_add(1));
+                let raw = ProgressReader::new(store.open(&lp.path)?.take(bound), opts.progress);
+                layer::read_layer(raw, &lp.path, lp.digest.as_ref(), &capture)
             };
-            let r = read().map_err(|e| Error::Layer {
-                index: i,
-                blob: lp.path.clone(),
-                error: Box::new(e),
-            });
+            let r = read();
             if let Some(p) = opts.progress {
                 p.layer_done();
             }
-            r
+            (i, r)
         })
         .collect();
     if let Some(p) = opts.progress {
         p.end();
     }
-    let reads = reads.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(assemble(plan, reads, input))
+    let mut by_path: HashMap<&str, Result<LayerRead>> = reads
+        .into_iter()
+        .map(|(i, r)| (plan.layers[i].path.as_str(), r))
+        .collect();
+    let mut out = Vec::with_capacity(plan.layers.len());
+    for (i, lp) in plan.layers.iter().enumerate() {
+        let wrap = |e: Error| Error::Layer {
+            index: i,
+            blob: lp.path.clone(),
+            error: Box::new(e),
+        };
+        let read = match by_path.get(lp.path.as_str()) {
+            Some(Ok(r)) => r.clone(),
+            _ => match by_path.remove(lp.path.as_str()) {
+                Some(Err(e)) => return Err(wrap(e)),
+                _ => return Err(wrap(Error::manifest(&lp.path, "was not read"))),
+            },
+        };
+        verify_layer(lp, &read).map_err(wrap)?;
+        out.push(read);
+    }
+    Ok(assemble(plan, out, input))
+}
+
+/// Refuses images with more layers than the limit allows.
+pub fn check_layer_count(plan: &ImagePlan, limits: &Limits) -> Result<()> {
+    if plan.layers.len() > limits.max_layers {
+        return Err(Error::Limit {
+            what: "manifest".into(),
+            reason: format!(
+                "{} layers; at most {} are read",
+                plan.layers.len(),
+                limits.max_layers
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Checks a layer's digests and size against what the metadata promised.

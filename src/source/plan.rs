@@ -126,7 +126,10 @@ pub fn plan(
 
 fn plan_docker(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<ImagePlan> {
     let bytes = store.read_small("manifest.json", limits.max_json_bytes)?;
-    let entries: Vec<DockerEntry> = oci::parse_json("manifest.json", &bytes)?;
+    let mut entries: Vec<DockerEntry> = oci::parse_json("manifest.json", &bytes)?;
+    if let Some(want) = &sel.platform {
+        entries = filter_docker_platform(store, entries, want, limits)?;
+    }
     let (entry, tag) = select_docker(&entries, sel)?;
     let config_path = normalize_member(&entry.config)?;
     let config_digest = digest_from_member(&config_path);
@@ -213,6 +216,35 @@ fn enrich_from_oci(store: &dyn BlobStore, plan: &mut ImagePlan, limits: &Limits)
         break;
     }
     Ok(())
+}
+
+/// Keeps the entries whose config is for `want` (a multi-platform `docker save` lists one
+/// entry per platform, all with the same tags).
+fn filter_docker_platform(
+    store: &dyn BlobStore,
+    entries: Vec<DockerEntry>,
+    want: &Platform,
+    limits: &Limits,
+) -> Result<Vec<DockerEntry>> {
+    let mut keep = Vec::new();
+    let mut seen = Vec::new();
+    for e in entries {
+        let path = normalize_member(&e.config)?;
+        let bytes = store.read_small(&path, limits.max_json_bytes)?;
+        let config: ImageConfig = oci::parse_json(&path, &bytes)?;
+        match platform_of(&config) {
+            Some(p) if platform_matches(want, &p) => keep.push(e),
+            Some(p) => seen.push(p.to_string()),
+            None => seen.push(format!("{} (no platform)", e.config)),
+        }
+    }
+    if keep.is_empty() {
+        return Err(Error::Selection(format!(
+            "no image for platform {want}; the archive holds: {}",
+            seen.join(", ")
+        )));
+    }
+    Ok(keep)
 }
 
 fn select_docker<'e>(
