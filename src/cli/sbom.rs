@@ -51,6 +51,12 @@ pub struct SbomArgs {
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     catalogers: Vec<String>,
 
+    /// The image's supplier, for the SBOM (NTIA/CISA minimum element), when the image does not
+    /// name one (org.opencontainers.image.vendor or .authors, a maintainer label, the config
+    /// author).
+    #[arg(long, value_name = "NAME", env = "CONSIGN_SUPPLIER")]
+    supplier: Option<String>,
+
     /// No progress bar and no warnings on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -91,7 +97,11 @@ pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
             ..LoadOptions::default()
         },
     };
-    let sbom = consign::scan(&spec, &opts).with_context(|| format!("cannot scan {}", a.source))?;
+    let mut sbom =
+        consign::scan(&spec, &opts).with_context(|| format!("cannot scan {}", a.source))?;
+    if a.supplier.is_some() {
+        sbom.image.supplier_override = a.supplier;
+    }
     output::write_all(&sbom, &outputs, &EncodeOptions { created })?;
     if !a.quiet && !sbom.unknowns.is_empty() {
         eprintln!(

@@ -122,6 +122,10 @@ pub struct ImageInfo {
     /// Manifest annotations.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// The supplier named by whoever ran the scan (`consign sbom --supplier`), which wins
+    /// over what the image says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier_override: Option<String>,
     /// The image config (labels, user, env, history, …).
     #[serde(skip)]
     pub config: ImageConfig,
@@ -134,6 +138,28 @@ impl ImageInfo {
         self.manifest_digest
             .as_ref()
             .or(self.config_digest.as_ref())
+    }
+
+    /// Who supplies the image: `--supplier`, else what the image itself says —
+    /// `org.opencontainers.image.vendor`, then `org.opencontainers.image.authors` (manifest
+    /// annotation or config label), then the `maintainer` label, then the config's `author`
+    /// (Dockerfile `MAINTAINER`). Never guessed from the name.
+    pub fn supplier(&self) -> Option<String> {
+        let labels = self.config.labels();
+        let from = |key: &str| {
+            self.annotations
+                .get(key)
+                .or_else(|| labels.get(key))
+                .cloned()
+        };
+        self.supplier_override
+            .clone()
+            .or_else(|| from("org.opencontainers.image.vendor"))
+            .or_else(|| from("org.opencontainers.image.authors"))
+            .or_else(|| labels.get("maintainer").cloned())
+            .or_else(|| self.config.author.clone())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 
     /// A display name: `name:tag`, or the name, or the input path.

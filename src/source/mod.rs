@@ -191,6 +191,7 @@ pub fn load(spec: &SourceSpec, wants: &Wants, opts: &LoadOptions<'_>) -> Result<
 fn load_dir(p: &Path, wants: &Wants, opts: &LoadOptions<'_>) -> Result<LoadedImage> {
     let (tree, warnings) = directory::load(p, &layer::Capture::new(wants, &opts.limits))?;
     let info = ImageInfo {
+        supplier_override: None,
         source_kind: SourceKind::Directory,
         input: p.display().to_string(),
         name: None,
@@ -450,6 +451,7 @@ fn assemble(plan: ImagePlan, reads: Vec<LayerRead>, input: &Path) -> LoadedImage
         trees.push(read.tree);
     }
     let info = ImageInfo {
+        supplier_override: None,
         source_kind: plan.kind,
         input: input.display().to_string(),
         name: plan.name,

@@ -64,7 +64,7 @@ use crate::catalog::LinuxRelease;
 use crate::encode::common::{
     content_uuid, scope_name, source_kind_name, timestamp, to_json, web_url,
 };
-use crate::encode::oci::{self, Reference};
+use crate::encode::oci::Reference;
 use crate::encode::{CdxVersion, EncodeOptions, Format};
 use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom};
 use crate::source::Digest;
@@ -255,7 +255,7 @@ fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
     Component {
         kind: "container",
         bom_ref: Some(refs.image.clone()),
-        supplier: oci::vendor(img).map(organization),
+        supplier: img.supplier().map(organization),
         name: img.name.clone().unwrap_or_else(|| img.input.clone()),
         version: Some(img.version()),
         hashes: img.digest().map(hash_of).into_iter().collect(),
