@@ -11,11 +11,13 @@
 //!
 //! ## Known unknowns
 //!
-//! `compositions` holds one statement about the image's assemblies: `incomplete` when some
-//! file could not be read (the spec: "additional relationships exist"), `complete` otherwise
-//! ("no further relationships … are known to exist" — relative to the catalogers that ran,
-//! which the `consign:cataloger` properties list). Each unknown is also named in the metadata
-//! properties.
+//! `compositions` says how complete the inventory is. The operating system's packages are
+//! `complete` when every package database was read (the spec: "no further relationships …
+//! are known to exist"), `incomplete` when one could not be. The image as a whole is
+//! `incomplete` when anything could not be read and `unknown` otherwise: the catalogers that
+//! ran (the `consign:cataloger` properties) read package databases, and software installed
+//! without one — a copied binary, a vendored library — is invisible to them. Each unknown is
+//! also named in the metadata properties.
 //!
 //! ## Versions
 //!
@@ -138,11 +140,24 @@ fn build(sbom: &Sbom, version: CdxVersion, opts: &EncodeOptions) -> Bom {
     );
     let image = image_component(sbom, &refs);
     let dependencies = dependencies(sbom, &refs, &image, &components);
-    let aggregate = if sbom.unknowns.is_empty() {
-        "complete"
-    } else {
-        "incomplete"
-    };
+    let mut compositions = vec![Composition {
+        aggregate: if sbom.unknowns.is_empty() {
+            "unknown"
+        } else {
+            "incomplete"
+        },
+        assemblies: vec![refs.image.clone()],
+    }];
+    if sbom.distro.is_some() && sbom.packages.iter().any(|p| p.ecosystem.is_os()) {
+        compositions.push(Composition {
+            aggregate: if sbom.unknowns.is_empty() {
+                "complete"
+            } else {
+                "incomplete"
+            },
+            assemblies: vec![refs.os.clone()],
+        });
+    }
     Bom {
         schema: format!("http://cyclonedx.org/schema/bom-{version}.schema.json"),
         bom_format: "CycloneDX",
@@ -163,10 +178,7 @@ fn build(sbom: &Sbom, version: CdxVersion, opts: &EncodeOptions) -> Bom {
         },
         components,
         dependencies,
-        compositions: vec![Composition {
-            aggregate,
-            assemblies: vec![refs.image.clone()],
-        }],
+        compositions,
     }
 }
 

@@ -240,7 +240,7 @@ pub(crate) struct Dependency {
 /// A completeness statement.
 #[derive(Debug, Serialize)]
 pub(crate) struct Composition {
-    /// `complete` or `incomplete`.
+    /// `complete`, `incomplete` or `unknown`.
     pub aggregate: &'static str,
     /// The components whose constituent parts the statement is about.
     pub assemblies: Vec<String>,
