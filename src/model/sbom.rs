@@ -162,12 +162,28 @@ impl ImageInfo {
             .filter(|v| !v.is_empty())
     }
 
-    /// A display name: `name:tag`, or the name, or the input path.
+    /// A display name: `name:tag`, or the name, or the input's file name.
     pub fn display_name(&self) -> String {
         match (&self.name, &self.tag) {
             (Some(n), Some(t)) => format!("{n}:{t}"),
             (Some(n), None) => n.clone(),
-            _ => self.input.clone(),
+            _ => self.name_or_file(),
+        }
+    }
+
+    /// The repository name, or — for an image that records none — the last component of the
+    /// input path: never the whole path, which would leak the scanning host's directory
+    /// layout into the SBOM and make the same image give different bytes in another place.
+    pub fn name_or_file(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.clone();
+        }
+        let trimmed = self.input.trim_end_matches('/');
+        let file = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        if file.is_empty() || file == "." || file == ".." {
+            "image".to_owned()
+        } else {
+            file.to_owned()
         }
     }
 

@@ -314,6 +314,8 @@ fn walk<R: Read>(
             tar::EntryType::Char => EntryKind::CharDevice,
             tar::EntryType::Block => EntryKind::BlockDevice,
             tar::EntryType::Fifo => EntryKind::Fifo,
+            // PAX global headers (`git archive` writes one) carry defaults, not files.
+            tar::EntryType::XGlobalHeader => continue,
             other => {
                 warnings.push(format!(
                     "entry /{} has unsupported tar type {:?}; skipped",

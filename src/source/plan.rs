@@ -264,9 +264,7 @@ fn select_docker<'e>(
                 }
             }
             let id = digest_from_member(&e.config);
-            if id.is_some_and(|d| {
-                d.to_string().starts_with(want.as_str()) || d.hex().starts_with(want.as_str())
-            }) {
+            if id.is_some_and(|d| digest_matches(&d.to_string(), want)) {
                 return Ok((e, tags(e).into_iter().next()));
             }
         }
@@ -525,12 +523,13 @@ fn select_oci(mut all: Vec<Candidate>, sel: &Selector) -> Result<Candidate> {
         let keep: Vec<Candidate> = all
             .iter()
             .filter(|c| {
-                c.names.iter().any(|n| {
-                    n == want
-                        || (n.contains('/') || n.contains(':'))
-                            && Reference::parse(n)
-                                .is_some_and(|r| q.as_ref().is_some_and(|q| q.matches(&r)))
-                })
+                digest_matches(&c.descriptor.digest, want)
+                    || c.names.iter().any(|n| {
+                        n == want
+                            || (n.contains('/') || n.contains(':'))
+                                && Reference::parse(n)
+                                    .is_some_and(|r| q.as_ref().is_some_and(|q| q.matches(&r)))
+                    })
             })
             .cloned()
             .collect();
@@ -584,6 +583,17 @@ fn select_oci(mut all: Vec<Candidate>, sel: &Selector) -> Result<Candidate> {
         all.len(),
         describe(&all)
     )))
+}
+
+/// True when `want` names the digest `digest` (`sha256:…`): in full, or by a prefix of at
+/// least 12 hex digits as `docker images` shows IDs.
+fn digest_matches(digest: &str, want: &str) -> bool {
+    let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
+    let want_hex = want.strip_prefix("sha256:").unwrap_or(want);
+    want == digest
+        || (want_hex.len() >= 12
+            && want_hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && hex.starts_with(want_hex))
 }
 
 /// Parses `os/arch[/variant]`.
@@ -724,6 +734,16 @@ mod tests {
         let v6 = parse_platform("linux/arm/v6").unwrap();
         assert!(!platform_matches(&v7, &v6));
         assert!(platform_matches(&parse_platform("linux/arm").unwrap(), &v6));
+    }
+
+    #[test]
+    fn image_ids_by_prefix() {
+        let d = "sha256:9c27e219663c25e0f28493790cc0b88bc973ba3b1686355f221c38a36978ac63";
+        assert!(digest_matches(d, d));
+        assert!(digest_matches(d, "9c27e219663c"));
+        assert!(digest_matches(d, "sha256:9c27e219663c25"));
+        assert!(!digest_matches(d, "9c27e2"));
+        assert!(!digest_matches(d, "alpine"));
     }
 
     #[test]

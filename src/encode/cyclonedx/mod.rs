@@ -268,7 +268,7 @@ fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
         kind: "container",
         bom_ref: Some(refs.image.clone()),
         supplier: img.supplier().map(organization),
-        name: img.name.clone().unwrap_or_else(|| img.input.clone()),
+        name: img.name_or_file(),
         version: Some(img.version()),
         hashes: img.digest().map(hash_of).into_iter().collect(),
         purl: Reference::of_image(img).purl().map(|p| p.to_string()),

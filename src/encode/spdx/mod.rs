@@ -182,7 +182,7 @@ fn image_package(sbom: &Sbom) -> Package {
     }
     let reference = Reference::of_image(img);
     Package {
-        name: img.name.clone().unwrap_or_else(|| img.input.clone()),
+        name: img.name_or_file(),
         spdx_id: IMAGE_ID.to_owned(),
         version_info: Some(img.version()),
         supplier: img
