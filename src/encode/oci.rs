@@ -13,8 +13,6 @@
 use crate::model::{BaseImage, ImageInfo, Purl};
 use crate::source::Digest;
 
-/// The OCI annotation (and common label) naming the image's distributing organisation.
-
 /// A repository reference taken apart: `docker.io/library/debian:12@sha256:…`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Reference {
