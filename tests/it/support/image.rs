@@ -527,10 +527,26 @@ pub fn oci_multi_platform(images: &[&ImageBuilder], tag: &str) -> Vec<(String, V
     files
 }
 
-/// Writes files into a tar, in the order given, with deterministic headers.
+/// Writes files into a tar, in the order given, with deterministic headers, each preceded by
+/// entries for its parent directories (as `docker save` and skopeo write them; some readers,
+/// Syft among them, need those).
 pub fn write_tar(path: &Path, files: &[(String, Vec<u8>)]) {
     let mut b = tar::Builder::new(std::fs::File::create(path).unwrap());
+    let mut dirs = std::collections::BTreeSet::new();
     for (name, data) in files {
+        let mut parent = String::new();
+        for comp in name.split('/').collect::<Vec<_>>().split_last().unwrap().1 {
+            parent.push_str(comp);
+            parent.push('/');
+            if dirs.insert(parent.clone()) {
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o755);
+                h.set_size(0);
+                h.set_mtime(0);
+                b.append_data(&mut h, &parent, &[][..]).unwrap();
+            }
+        }
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Regular);
         h.set_mode(0o644);
