@@ -162,7 +162,7 @@ pub fn identify(
     provenance: &[Material],
 ) -> BaseInfo {
     let mut b = BaseInfo::default();
-    let mut set_name = |b: &mut BaseInfo, reference: &str, method: BaseMethod| {
+    let set_name = |b: &mut BaseInfo, reference: &str, method: BaseMethod| {
         let Some(r) = Reference::parse(reference) else {
             return;
         };

@@ -430,9 +430,9 @@ pub fn parse_expiry(s: &str) -> std::result::Result<Timestamp, String> {
     let d: jiff::civil::Date = s
         .parse()
         .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
-    d.tomorrow()
-        .and_then(|t| t.to_zoned(jiff::tz::TimeZone::UTC))
-        .map(|z| z.timestamp())
+    let next = d.tomorrow().map_err(|e| format!("{s:?}: {e}"))?;
+    format!("{next}T00:00:00Z")
+        .parse()
         .map_err(|e| format!("{s:?}: {e}"))
 }
 

@@ -194,21 +194,8 @@ fn rpmvercmp(a: &str, b: &str) -> Ordering {
             break;
         }
         let digit = a[i].is_ascii_digit();
-        let take = |s: &[u8], k: &mut usize| {
-            let start = *k;
-            while *k < s.len()
-                && (if digit {
-                    s[*k].is_ascii_digit()
-                } else {
-                    s[*k].is_ascii_alphabetic()
-                })
-            {
-                *k += 1;
-            }
-            &s[start..*k]
-        };
-        let sa = take(a, &mut i);
-        let sb = take(b, &mut j);
+        let sa = take_run(a, &mut i, digit);
+        let sb = take_run(b, &mut j, digit);
         if sb.is_empty() {
             return if digit {
                 Ordering::Greater
@@ -234,6 +221,20 @@ fn rpmvercmp(a: &str, b: &str) -> Ordering {
         (true, _) => Ordering::Greater,
         (false, true) => Ordering::Less,
     }
+}
+
+fn take_run<'s>(s: &'s [u8], k: &mut usize, digit: bool) -> &'s [u8] {
+    let start = *k;
+    while *k < s.len()
+        && (if digit {
+            s[*k].is_ascii_digit()
+        } else {
+            s[*k].is_ascii_alphabetic()
+        })
+    {
+        *k += 1;
+    }
+    &s[start..*k]
 }
 
 fn trim_zeros(s: &[u8]) -> &[u8] {
