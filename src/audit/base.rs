@@ -64,14 +64,7 @@ pub struct BaseEvidence {
     pub detail: String,
 }
 
-/// A provenance material (SLSA `materials` / `resolvedDependencies`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Material {
-    /// `pkg:docker/debian@12?platform=linux%2Famd64`.
-    pub uri: String,
-    /// `sha256:…`.
-    pub digest: Option<String>,
-}
+pub use crate::source::provenance::Material;
 
 /// What is known about the base.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -124,7 +117,11 @@ impl BaseInfo {
         if let Some(r) = &self.reference {
             return r.clone();
         }
-        let mut s = self.name.as_deref().map(short_name).unwrap_or_else(|| "<base image>".into());
+        let mut s = self
+            .name
+            .as_deref()
+            .map(short_name)
+            .unwrap_or_else(|| "<base image>".into());
         if let Some(t) = &self.tag {
             s.push(':');
             s.push_str(t);
@@ -242,7 +239,12 @@ pub fn identify(
                 b.history_len = e.history_len;
                 b.layers_by.push(BaseMethod::Catalog);
             } else {
-                b.catalog_by.extend(b.name_by.iter().copied().filter(|m| *m != BaseMethod::Dockerfile));
+                b.catalog_by.extend(
+                    b.name_by
+                        .iter()
+                        .copied()
+                        .filter(|m| *m != BaseMethod::Dockerfile),
+                );
                 b.catalog_by.push(BaseMethod::Catalog);
             }
             if b.name.is_none() {
@@ -279,7 +281,12 @@ pub fn identify(
             b.layers_by.push(BaseMethod::History);
         }
         if b.created.is_none()
-            && let Some(c) = sbom.image.config.history.get(i).and_then(|h| h.created.clone())
+            && let Some(c) = sbom
+                .image
+                .config
+                .history
+                .get(i)
+                .and_then(|h| h.created.clone())
         {
             b.created = Some(c);
             b.created_by = Some(BaseMethod::History);
@@ -304,7 +311,10 @@ fn docker_material(uri: &str) -> Option<String> {
     let rest = rest.split(['?', '#']).next()?;
     let (name, version) = rest.split_once('@').unwrap_or((rest, ""));
     let name = name.replace("%2F", "/");
-    if name == "docker/dockerfile" || name.starts_with("docker/dockerfile-") || name == "docker/buildkit-syft-scanner" {
+    if name == "docker/dockerfile"
+        || name.starts_with("docker/dockerfile-")
+        || name == "docker/buildkit-syft-scanner"
+    {
         return None;
     }
     Some(if version.is_empty() {
@@ -325,7 +335,11 @@ pub fn history_boundary(history: &[Step]) -> Option<usize> {
         .iter()
         .enumerate()
         .rev()
-        .find(|(i, s)| *i > first_layer && s.layer().is_none() && matches!(s.keyword.as_str(), "CMD" | "ENTRYPOINT"))
+        .find(|(i, s)| {
+            *i > first_layer
+                && s.layer().is_none()
+                && matches!(s.keyword.as_str(), "CMD" | "ENTRYPOINT")
+        })
         .map(|(i, _)| i)
 }
 

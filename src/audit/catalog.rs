@@ -127,10 +127,11 @@ impl CatalogImage {
             config_digest: sbom.image.config_digest.as_ref().map(|d| d.to_string()),
             created: sbom.image.created.clone(),
             platform: sbom.image.platform.as_ref().map(|p| p.to_string()),
-            distro: sbom
-                .distro
-                .as_ref()
-                .map(|d| format!("{} {}", d.id, d.version_id.as_deref().unwrap_or("")).trim().to_owned()),
+            distro: sbom.distro.as_ref().map(|d| {
+                format!("{} {}", d.id, d.version_id.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_owned()
+            }),
             history_len: Some(sbom.image.config.history.len()),
             diff_ids: sbom
                 .layers
@@ -206,7 +207,12 @@ impl BaseCatalog {
         self.images.retain(|e| !same(e));
         self.images.push(img);
         self.images.sort_by(|a, b| {
-            (&a.name, &a.tag, &a.created, &a.config_digest).cmp(&(&b.name, &b.tag, &b.created, &b.config_digest))
+            (&a.name, &a.tag, &a.created, &a.config_digest).cmp(&(
+                &b.name,
+                &b.tag,
+                &b.created,
+                &b.config_digest,
+            ))
         });
         replaced
     }
@@ -221,14 +227,19 @@ impl BaseCatalog {
 
     /// The entry with this manifest or config digest.
     pub fn by_digest(&self, digest: &str) -> Option<&CatalogImage> {
-        self.images
-            .iter()
-            .find(|e| e.digest.as_deref() == Some(digest) || e.config_digest.as_deref() == Some(digest))
+        self.images.iter().find(|e| {
+            e.digest.as_deref() == Some(digest) || e.config_digest.as_deref() == Some(digest)
+        })
     }
 
     /// Builds of `name:tag` (normalised name) for `platform` (when both are known), newest
     /// first.
-    pub fn builds_of(&self, name: &str, tag: Option<&str>, platform: Option<&str>) -> Vec<&CatalogImage> {
+    pub fn builds_of(
+        &self,
+        name: &str,
+        tag: Option<&str>,
+        platform: Option<&str>,
+    ) -> Vec<&CatalogImage> {
         let mut v: Vec<&CatalogImage> = self
             .images
             .iter()
@@ -266,12 +277,18 @@ mod tests {
         assert!(!c.add(entry("12-slim", "2024-06-01T00:00:00Z", &["b", "c"])));
         assert!(c.add(entry("12", "2024-01-01T00:00:00Z", &["a"])));
         let img: Vec<String> = ["b", "c", "d"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(c.match_layers(&img).unwrap().tag.as_deref(), Some("12-slim"));
+        assert_eq!(
+            c.match_layers(&img).unwrap().tag.as_deref(),
+            Some("12-slim")
+        );
         let builds = c.builds_of("docker.io/library/debian", Some("12"), None);
         assert_eq!(builds[0].created.as_deref(), Some("2024-06-01T00:00:00Z"));
         let back = BaseCatalog::from_json(&c.to_json(), "c.json").unwrap();
         assert_eq!(back, c);
         assert!(BaseCatalog::from_json("{\"schema\":\"x\",\"images\":[]}", "c.json").is_err());
-        assert_eq!(package_key("pkg:deb/debian/libc6@2.36?arch=amd64"), "pkg:deb/debian/libc6");
+        assert_eq!(
+            package_key("pkg:deb/debian/libc6@2.36?arch=amd64"),
+            "pkg:deb/debian/libc6"
+        );
     }
 }

@@ -171,7 +171,8 @@ impl Dockerfile {
         for _ in 0..self.stages.len() {
             let target = stage.image.to_ascii_lowercase();
             match self.stages.iter().find(|s| {
-                s.line < stage.line && s.name.as_deref().map(str::to_ascii_lowercase) == Some(target.clone())
+                s.line < stage.line
+                    && s.name.as_deref().map(str::to_ascii_lowercase) == Some(target.clone())
             }) {
                 Some(prev) => stage = prev,
                 None => break,
@@ -273,8 +274,17 @@ mod tests {
                 ("USER", 14)
             ]
         );
-        assert_eq!(d.steps[3].args, "apt-get update &&      apt-get install -y curl");
-        assert_eq!(d.steps[3].origin, Origin::Dockerfile { line: 5, end_line: 7 });
+        assert_eq!(
+            d.steps[3].args,
+            "apt-get update &&      apt-get install -y curl"
+        );
+        assert_eq!(
+            d.steps[3].origin,
+            Origin::Dockerfile {
+                line: 5,
+                end_line: 7
+            }
+        );
         assert_eq!(d.steps[5].flag("chown"), Some(Some("1:1")));
         assert!(d.steps[6].args.contains("\npip install flask"));
         assert_eq!(d.stages[0].image, "debian:12");

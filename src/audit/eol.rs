@@ -81,7 +81,13 @@ const TABLE: &[(&str, &str, &str)] = &[
 ];
 
 /// Distributions without releases that end.
-const ROLLING: &[&str] = &["wolfi", "chainguard", "arch", "opensuse-tumbleweed", "gentoo"];
+const ROLLING: &[&str] = &[
+    "wolfi",
+    "chainguard",
+    "arch",
+    "opensuse-tumbleweed",
+    "gentoo",
+];
 
 /// A release's end of life, and the key that found it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,14 +144,26 @@ mod tests {
     fn lookups() {
         let none = BTreeMap::new();
         let e = lookup("debian", "10", &none).unwrap();
-        assert_eq!((e.key.as_str(), e.ends.to_string().as_str()), ("debian:10", "2024-07-01T00:00:00Z"));
-        assert_eq!(lookup("alpine", "3.11.6", &none).unwrap().key, "alpine:3.11");
-        assert_eq!(lookup("ubuntu", "18.04", &none).unwrap().key, "ubuntu:18.04");
+        assert_eq!(
+            (e.key.as_str(), e.ends.to_string().as_str()),
+            ("debian:10", "2024-07-01T00:00:00Z")
+        );
+        assert_eq!(
+            lookup("alpine", "3.11.6", &none).unwrap().key,
+            "alpine:3.11"
+        );
+        assert_eq!(
+            lookup("ubuntu", "18.04", &none).unwrap().key,
+            "ubuntu:18.04"
+        );
         assert_eq!(lookup("amzn", "2", &none).unwrap().key, "amzn:2");
         assert!(lookup("wolfi", "20230201", &none).is_none());
         assert!(lookup("debian", "99", &none).is_none());
         let mut o = BTreeMap::new();
-        o.insert("debian:12".to_owned(), "2020-01-01T00:00:00Z".parse().unwrap());
+        o.insert(
+            "debian:12".to_owned(),
+            "2020-01-01T00:00:00Z".parse().unwrap(),
+        );
         assert!(lookup("debian", "12", &o).unwrap().from_policy);
         for (_, _, d) in TABLE {
             assert!(crate::audit::policy::parse_expiry(d).is_ok(), "{d}");

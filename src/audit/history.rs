@@ -162,7 +162,10 @@ pub fn strip_shell(s: &str) -> &str {
     }
     let mut rest = s[first.len()..].trim_start();
     loop {
-        if let Some(r) = rest.strip_prefix("-c ").or_else(|| rest.strip_prefix("-c\n")) {
+        if let Some(r) = rest
+            .strip_prefix("-c ")
+            .or_else(|| rest.strip_prefix("-c\n"))
+        {
             return r.trim_start();
         }
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -271,6 +274,9 @@ mod tests {
             exposed_ports("map[22/tcp:{} 80/udp:{}]"),
             vec![(22, "tcp".into()), (80, "udp".into())]
         );
-        assert_eq!(exposed_ports("8080 3389/tcp"), vec![(8080, "tcp".into()), (3389, "tcp".into())]);
+        assert_eq!(
+            exposed_ports("8080 3389/tcp"),
+            vec![(8080, "tcp".into()), (3389, "tcp".into())]
+        );
     }
 }

@@ -115,7 +115,8 @@ impl<'a> AuditCtx<'a> {
 
 /// The first layer above `layer` that deletes or replaces `path`.
 pub fn removed_in(trees: &[LayerTree], layer: u32, path: &str) -> Option<u32> {
-    let under = |p: &str, dir: &str| dir.is_empty() || p == dir || p.starts_with(&format!("{dir}/"));
+    let under =
+        |p: &str, dir: &str| dir.is_empty() || p == dir || p.starts_with(&format!("{dir}/"));
     for (j, t) in trees.iter().enumerate().skip(layer as usize + 1) {
         for w in &t.whiteouts {
             let hit = match w {
@@ -127,7 +128,8 @@ pub fn removed_in(trees: &[LayerTree], layer: u32, path: &str) -> Option<u32> {
             }
         }
         if t.entries.iter().any(|e| {
-            e.path == path || (e.meta.kind != EntryKind::Dir && path.starts_with(&format!("{}/", e.path)))
+            e.path == path
+                || (e.meta.kind != EntryKind::Dir && path.starts_with(&format!("{}/", e.path)))
         }) {
             return Some(j as u32);
         }

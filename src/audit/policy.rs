@@ -291,11 +291,15 @@ fn parse(text: &str, source: &str) -> Result<ValidPolicy> {
     let license_list = |list: Option<Vec<Spanned<String>>>, key: &str| -> Result<Vec<String>> {
         let mut out = Vec::new();
         for l in list.unwrap_or_default() {
-            if spdx::Licensee::parse(l.get_ref()).is_err() && spdx::license_id(l.get_ref()).is_none()
+            if spdx::Licensee::parse(l.get_ref()).is_err()
+                && spdx::license_id(l.get_ref()).is_none()
             {
                 return Err(at(
                     l.span(),
-                    format!("licenses.{key}: {:?} is not an SPDX license id", l.get_ref()),
+                    format!(
+                        "licenses.{key}: {:?} is not an SPDX license id",
+                        l.get_ref()
+                    ),
                 ));
             }
             out.push(l.into_inner());
@@ -336,8 +340,7 @@ fn parse(text: &str, source: &str) -> Result<ValidPolicy> {
                 format!("eol.{k}: keys are ID:VERSION, e.g. \"debian:11\""),
             ));
         }
-        let t = parse_expiry(v.get_ref())
-            .map_err(|why| at(v.span(), format!("eol.{k}: {why}")))?;
+        let t = parse_expiry(v.get_ref()).map_err(|why| at(v.span(), format!("eol.{k}: {why}")))?;
         eol.insert(k, t);
     }
     let mut exceptions = Vec::new();
@@ -346,7 +349,10 @@ fn parse(text: &str, source: &str) -> Result<ValidPolicy> {
         let ex = e.into_inner();
         let bad = |what: String| err(format!("line {line}: exceptions: {what}"));
         let Some(meta) = registry::lookup(&ex.rule) else {
-            return Err(bad(format!("rule {:?}: no rule has this ID or name", ex.rule)));
+            return Err(bad(format!(
+                "rule {:?}: no rule has this ID or name",
+                ex.rule
+            )));
         };
         if ex.reason.trim().is_empty() {
             return Err(bad("reason must not be empty".into()));
@@ -386,7 +392,10 @@ fn parse(text: &str, source: &str) -> Result<ValidPolicy> {
             .into_iter()
             .collect(),
         required_labels: pick(h.required_labels, dh.required_labels),
-        setuid_allow: globs(pick(h.setuid_allow, dh.setuid_allow), "hardening.setuid_allow")?,
+        setuid_allow: globs(
+            pick(h.setuid_allow, dh.setuid_allow),
+            "hardening.setuid_allow",
+        )?,
         world_writable_allow: globs(
             pick(h.world_writable_allow, dh.world_writable_allow),
             "hardening.world_writable_allow",
@@ -403,7 +412,8 @@ fn parse(text: &str, source: &str) -> Result<ValidPolicy> {
 
 /// `"30d"`, `"4w"`, `"36h"`, `"90m"` (minutes) or a plain number of days → seconds.
 pub fn parse_duration(v: &toml::Value) -> std::result::Result<i64, String> {
-    let bad = || format!("{v} is not a duration (e.g. \"30d\", \"4w\", \"36h\", or days as a number)");
+    let bad =
+        || format!("{v} is not a duration (e.g. \"30d\", \"4w\", \"36h\", or days as a number)");
     if let Some(n) = v.as_integer() {
         return (n >= 0).then_some(n * 86_400).ok_or_else(bad);
     }
@@ -455,7 +465,10 @@ mod tests {
         let e = ValidPolicy::from_toml("[thresholds]\nmax_age = \"3d\"\n", "p.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("policy p.toml: line 2: unknown field `max_age`"), "{e}");
+        assert!(
+            e.starts_with("policy p.toml: line 2: unknown field `max_age`"),
+            "{e}"
+        );
         let e = ValidPolicy::from_toml("[rules]\nIMG999 = \"off\"\n", "p.toml")
             .unwrap_err()
             .to_string();
@@ -485,7 +498,10 @@ mod tests {
         assert!(p.sensitive_ports.contains(&22));
         let root = registry::lookup("IMG001").unwrap();
         assert_eq!(p.setting(root).severity, Severity::Critical);
-        assert!(!p.setting(registry::lookup("no-healthcheck").unwrap()).enabled);
+        assert!(
+            !p.setting(registry::lookup("no-healthcheck").unwrap())
+                .enabled
+        );
     }
 
     #[test]

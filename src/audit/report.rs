@@ -118,7 +118,10 @@ pub struct Report {
 impl Report {
     /// How many findings are at or above `threshold`.
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity >= threshold).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= threshold)
+            .count()
     }
 
     /// The report as pretty JSON with a trailing newline.
@@ -140,7 +143,10 @@ impl Report {
                 (Some(n), None) => n.clone(),
                 _ => img.input.clone(),
             },
-            img.digest.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+            img.digest
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
         );
         if let Some(d) = &img.distro {
             let _ = writeln!(out, "Distro: {d}");
@@ -148,22 +154,39 @@ impl Report {
         if self.base.is_unknown() {
             let _ = writeln!(out, "Base:   not identified");
         } else {
-            let methods: BTreeSet<&str> = self.base.evidence.iter().map(|e| e.method.as_str()).collect();
+            let methods: BTreeSet<&str> = self
+                .base
+                .evidence
+                .iter()
+                .map(|e| e.method.as_str())
+                .collect();
             let _ = writeln!(
                 out,
                 "Base:   {}{} (identified by {})",
                 self.base.display(),
-                self.base.layers.map(|n| format!(", {n} layers")).unwrap_or_default(),
+                self.base
+                    .layers
+                    .map(|n| format!(", {n} layers"))
+                    .unwrap_or_default(),
                 methods.into_iter().collect::<Vec<_>>().join(", ")
             );
         }
-        let _ = writeln!(out, "Policy: {} (evaluated at {})", self.policy, self.evaluated_at);
+        let _ = writeln!(
+            out,
+            "Policy: {} (evaluated at {})",
+            self.policy, self.evaluated_at
+        );
         for sev in Severity::ALL_DESC {
             let group: Vec<&Finding> = self.findings.iter().filter(|f| f.severity == sev).collect();
             if group.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "\n{} ({})", sev.as_str().to_ascii_uppercase(), group.len());
+            let _ = writeln!(
+                out,
+                "\n{} ({})",
+                sev.as_str().to_ascii_uppercase(),
+                group.len()
+            );
             for f in group {
                 let _ = writeln!(out, "  {:<7} {:<28} {}", f.id, f.name, f.message);
                 for l in &f.locations {
@@ -206,8 +229,14 @@ pub(crate) fn assemble(cx: &AuditCtx<'_>, mut items: Vec<Finding>, now: Timestam
     for f in items.drain(..) {
         let hit = policy.exceptions.iter().enumerate().find(|(_, e)| {
             e.rule == f.id
-                && e.path_glob.as_ref().is_none_or(|g| f.path().is_some_and(|p| g.is_match(p)))
-                && e.package.as_ref().is_none_or(|pk| f.package.as_ref().is_some_and(|p| p.starts_with(pk.as_str())))
+                && e.path_glob
+                    .as_ref()
+                    .is_none_or(|g| f.path().is_some_and(|p| g.is_match(p)))
+                && e.package.as_ref().is_none_or(|pk| {
+                    f.package
+                        .as_ref()
+                        .is_some_and(|p| p.starts_with(pk.as_str()))
+                })
         });
         match hit {
             Some((i, e)) => {
@@ -248,10 +277,16 @@ pub(crate) fn assemble(cx: &AuditCtx<'_>, mut items: Vec<Finding>, now: Timestam
             f.severity = s.severity;
             kept.push(f);
         }
-        if !matched[i] && !is_expired && let Some((m, s)) = unmatched.filter(|(_, s)| s.enabled) {
+        if !matched[i]
+            && !is_expired
+            && let Some((m, s)) = unmatched.filter(|(_, s)| s.enabled)
+        {
             let mut f = Finding::new(
                 m,
-                format!("exception for {} matches no finding; remove it ({})", e.rule, e.reason),
+                format!(
+                    "exception for {} matches no finding; remove it ({})",
+                    e.rule, e.reason
+                ),
             )
             .at(at);
             f.severity = s.severity;
@@ -291,11 +326,11 @@ pub(crate) fn assemble(cx: &AuditCtx<'_>, mut items: Vec<Finding>, now: Timestam
             digest: info.digest().map(|d| d.to_string()),
             created: info.created.clone(),
             platform: info.platform.as_ref().map(|p| p.to_string()),
-            distro: cx
-                .sbom
-                .distro
-                .as_ref()
-                .map(|d| format!("{} {}", d.id, d.version_id.as_deref().unwrap_or("")).trim().to_owned()),
+            distro: cx.sbom.distro.as_ref().map(|d| {
+                format!("{} {}", d.id, d.version_id.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_owned()
+            }),
             layers: cx.sbom.layers.len(),
         },
         base: cx.base.clone(),

@@ -73,7 +73,12 @@ fn location(f: &Finding, fallback_uri: &str) -> Value {
     let mut logical = Vec::new();
     for l in &f.locations {
         match l {
-            Evidence::Dockerfile { path, line, end_line, .. } => {
+            Evidence::Dockerfile {
+                path,
+                line,
+                end_line,
+                ..
+            } => {
                 return json!({"physicalLocation": {
                     "artifactLocation": {"uri": uri(path)},
                     "region": {"startLine": line, "endLine": end_line}

@@ -90,7 +90,13 @@ const TOKENS: &[(&str, &str, fn(u8) -> bool, usize, usize)] = &[
     ("sk_live_", "Stripe secret key", alnum, 20, 120),
     ("rk_live_", "Stripe restricted key", alnum, 20, 120),
     ("npm_", "npm access token", alnum, 36, 36),
-    ("pypi-AgEIcHlwaS5vcmc", "PyPI API token", token_char, 50, 300),
+    (
+        "pypi-AgEIcHlwaS5vcmc",
+        "PyPI API token",
+        token_char,
+        50,
+        300,
+    ),
     ("AIza", "Google API key", token_char, 35, 35),
     ("hf_", "Hugging Face token", alnum, 34, 40),
     ("SG.", "SendGrid API key", token_char, 60, 70),
@@ -185,9 +191,19 @@ pub fn entropy(s: &str) -> f64 {
 pub fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase().replace(['-', '.'], "_");
     // Names of files, paths and public identifiers are not the secret itself.
-    if ["_FILE", "_PATH", "_DIR", "_URL_FILE", "_ID", "_NAME", "_USER", "_USERNAME", "_HOST"]
-        .iter()
-        .any(|s| n.ends_with(s))
+    if [
+        "_FILE",
+        "_PATH",
+        "_DIR",
+        "_URL_FILE",
+        "_ID",
+        "_NAME",
+        "_USER",
+        "_USERNAME",
+        "_HOST",
+    ]
+    .iter()
+    .any(|s| n.ends_with(s))
         || n.contains("PUBLIC")
         || n == "GPG_KEY"
         || n.ends_with("_SHA256")
@@ -211,7 +227,9 @@ pub fn secret_name(name: &str) -> bool {
         "PWD",
     ]
     .iter()
-    .any(|k| n.contains(k) && !(*k == "PWD" && n == "PWD") && !(*k == "_AUTH" && !n.ends_with("_AUTH")))
+    .any(|k| {
+        n.contains(k) && !(*k == "PWD" && n == "PWD") && !(*k == "_AUTH" && !n.ends_with("_AUTH"))
+    })
 }
 
 /// True when a value is plausibly a real secret rather than a reference or placeholder.
@@ -305,7 +323,8 @@ pub fn scan_text(text: &str) -> Vec<Hit> {
 /// assignments (strictly: a history line's `PASSWORD=x` is hidden whatever its entropy),
 /// build-arg values and command-line secrets (`--password x`).
 pub fn redact(text: &str) -> String {
-    let mut spans: Vec<std::ops::Range<usize>> = scan_text(text).into_iter().map(|h| h.span).collect();
+    let mut spans: Vec<std::ops::Range<usize>> =
+        scan_text(text).into_iter().map(|h| h.span).collect();
     spans.extend(inline_assignments(text).into_iter().map(|h| h.span));
     spans.extend(option_secrets(text).into_iter().map(|h| h.span));
     spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
@@ -373,7 +392,9 @@ fn value_span(text: &str, start: usize) -> (usize, usize) {
     let b = text.as_bytes();
     match b.get(start) {
         Some(&q @ (b'"' | b'\'')) => {
-            let end = text[start + 1..].find(q as char).map_or(text.len(), |e| start + 1 + e);
+            let end = text[start + 1..]
+                .find(q as char)
+                .map_or(text.len(), |e| start + 1 + e);
             (start + 1, end)
         }
         _ => {
@@ -419,7 +440,13 @@ pub fn option_secrets(text: &str) -> Vec<Hit> {
             }
         }
     }
-    for (prog, opt) in [("sshpass", " -p "), ("curl", " -u "), ("curl", " --user "), ("docker login", " -p "), ("wget", " --http-password=")] {
+    for (prog, opt) in [
+        ("sshpass", " -p "),
+        ("curl", " -u "),
+        ("curl", " --user "),
+        ("docker login", " -p "),
+        ("wget", " --http-password="),
+    ] {
         if let Some(pp) = text.find(prog)
             && let Some(op) = text[pp..].find(opt)
         {
@@ -433,7 +460,10 @@ pub fn option_secrets(text: &str) -> Vec<Hit> {
             };
             if real_value(v) {
                 out.push(Hit {
-                    kind: format!("secret on the command line ({prog}{})", opt.trim_end_matches('=')),
+                    kind: format!(
+                        "secret on the command line ({prog}{})",
+                        opt.trim_end_matches('=')
+                    ),
                     span: s..s + v.len(),
                 });
             }
@@ -455,7 +485,8 @@ mod tests {
         let kinds: Vec<&str> = hits.iter().map(|h| h.kind.as_str()).collect();
         assert_eq!(kinds, ["AWS access key id", "GitHub personal access token"]);
         assert_eq!(&t[hits[1].span.clone()], GH);
-        let pem = "x\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+        let pem =
+            "x\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
         assert_eq!(tokens(pem)[0].kind, "private key");
         assert!(tokens("-----BEGIN CERTIFICATE-----\n").is_empty());
     }
@@ -467,7 +498,10 @@ mod tests {
         let h = assignments("DB_PASSWORD=hunter2\n# SECRET=x\nNAME=bob\n", true);
         assert_eq!(h.len(), 1);
         assert!(assignments("DB_PASSWORD=hunter2\n", false).is_empty());
-        assert_eq!(assignments("\"api_key\": \"Zx8#kQ2!pL9v\",", false).len(), 1);
+        assert_eq!(
+            assignments("\"api_key\": \"Zx8#kQ2!pL9v\",", false).len(),
+            1
+        );
     }
 
     #[test]
@@ -485,7 +519,10 @@ mod tests {
 
     #[test]
     fn url_passwords_found() {
-        assert_eq!(url_passwords("git clone https://x:tok@github.com/a").len(), 1);
+        assert_eq!(
+            url_passwords("git clone https://x:tok@github.com/a").len(),
+            1
+        );
         assert!(url_passwords("https://github.com/a").is_empty());
         assert!(entropy("aaaa") < 0.1);
     }

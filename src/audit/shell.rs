@@ -136,10 +136,24 @@ fn strip_wrappers(words: Vec<String>) -> Vec<String> {
     let mut i = 0;
     while i < words.len() {
         let w = words[i].as_str();
-        let assignment = w
-            .split_once('=')
-            .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-        if assignment || matches!(w, "sudo" | "env" | "time" | "nohup" | "exec" | "command" | "{" | "}" | "then" | "do" | "else")
+        let assignment = w.split_once('=').is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if assignment
+            || matches!(
+                w,
+                "sudo"
+                    | "env"
+                    | "time"
+                    | "nohup"
+                    | "exec"
+                    | "command"
+                    | "{"
+                    | "}"
+                    | "then"
+                    | "do"
+                    | "else"
+            )
         {
             i += 1;
             // `sudo -u user`, `env -i`: skip their options too.

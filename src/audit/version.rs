@@ -282,7 +282,11 @@ mod tests {
         let r = VersionRange::parse(">= 1.0, < 2.0").unwrap();
         assert!(r.contains("npm", "1.5.0"));
         assert!(!r.contains("npm", "2.0.0"));
-        assert!(VersionRange::parse("*").unwrap().contains("deb", "anything"));
+        assert!(
+            VersionRange::parse("*")
+                .unwrap()
+                .contains("deb", "anything")
+        );
         assert!(VersionRange::parse("1.2").unwrap().contains("pypi", "1.2"));
         assert!(VersionRange::parse(">= 1 2").is_err());
     }

@@ -34,7 +34,10 @@ declare_rule! {
     enabled: true,
 }
 
-const ARCHIVES: &[&str] = &[".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.lz", ".gz", ".bz2", ".xz", ".zst"];
+const ARCHIVES: &[&str] = &[
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst",
+    ".tar.lz", ".gz", ".bz2", ".xz", ".zst",
+];
 
 impl Rule for AddInsteadOfCopy {
     fn meta(&self) -> &'static RuleMeta {
@@ -47,17 +50,29 @@ impl Rule for AddInsteadOfCopy {
                 continue;
             }
             let words: Vec<&str> = step.args.split_whitespace().collect();
-            let plain = if let Some(src) = words.first().filter(|w| w.starts_with("file:") || w.starts_with("dir:")) {
+            let plain = if let Some(src) = words
+                .first()
+                .filter(|w| w.starts_with("file:") || w.starts_with("dir:"))
+            {
                 // Classic history: `ADD file:<hash> in /dst`.
                 src.starts_with("dir:")
-                    || step.layer().and_then(|l| cx.trees.get(l as usize)).is_some_and(|t| {
-                        t.entries.iter().filter(|e| e.meta.kind != EntryKind::Dir).count() == 1
-                    })
+                    || step
+                        .layer()
+                        .and_then(|l| cx.trees.get(l as usize))
+                        .is_some_and(|t| {
+                            t.entries
+                                .iter()
+                                .filter(|e| e.meta.kind != EntryKind::Dir)
+                                .count()
+                                == 1
+                        })
             } else {
                 let srcs = &words[..words.len().saturating_sub(1)];
                 !srcs.is_empty()
                     && srcs.iter().all(|s| {
-                        !s.contains("://") && !s.starts_with("git@") && !s.contains('$')
+                        !s.contains("://")
+                            && !s.starts_with("git@")
+                            && !s.contains('$')
                             && !ARCHIVES.iter().any(|e| s.to_ascii_lowercase().ends_with(e))
                     })
             };

@@ -43,8 +43,12 @@ impl Rule for AddUrlUnverified {
             let words: Vec<&str> = step.args.split_whitespace().collect();
             let srcs = &words[..words.len().saturating_sub(1)];
             for s in srcs {
-                let url = s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@") || s.ends_with(".git");
-                let pinned_git = s.contains(".git#") && s.rsplit('#').next().is_some_and(|r| r.len() >= 40);
+                let url = s.starts_with("http://")
+                    || s.starts_with("https://")
+                    || s.starts_with("git@")
+                    || s.ends_with(".git");
+                let pinned_git =
+                    s.contains(".git#") && s.rsplit('#').next().is_some_and(|r| r.len() >= 40);
                 if url && !pinned_git {
                     out.push(
                         Finding::new(&META, format!("ADD {s} without --checksum"))

@@ -32,7 +32,18 @@ declare_rule! {
     enabled: true,
 }
 
-const TAKES_VALUE: &[&str] = &["-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"];
+const TAKES_VALUE: &[&str] = &[
+    "-t",
+    "--virtual",
+    "-X",
+    "--repository",
+    "-p",
+    "--root",
+    "--arch",
+    "--cache-dir",
+    "--keys-dir",
+    "--repositories-file",
+];
 
 impl Rule for ApkUnpinned {
     fn meta(&self) -> &'static RuleMeta {
@@ -49,14 +60,19 @@ impl Rule for ApkUnpinned {
             };
             let unpinned: Vec<String> = operands(&words, i + 1, TAKES_VALUE)
                 .into_iter()
-                .filter(|p| !p.contains(['=', '~', '<', '>']) && !p.ends_with(".apk") && !p.contains('$'))
+                .filter(|p| {
+                    !p.contains(['=', '~', '<', '>']) && !p.ends_with(".apk") && !p.contains('$')
+                })
                 .collect();
             if unpinned.is_empty() {
                 continue;
             }
             out.push(
-                Finding::new(&META, format!("apk adds without a version: {}", list(&unpinned, 8)))
-                    .at(cx.step_evidence(step)),
+                Finding::new(
+                    &META,
+                    format!("apk adds without a version: {}", list(&unpinned, 8)),
+                )
+                .at(cx.step_evidence(step)),
             );
         }
     }

@@ -34,7 +34,14 @@ declare_rule! {
     enabled: true,
 }
 
-const TAKES_VALUE: &[&str] = &["-o", "-t", "--target-release", "-c", "--config-file", "--option"];
+const TAKES_VALUE: &[&str] = &[
+    "-o",
+    "-t",
+    "--target-release",
+    "-c",
+    "--config-file",
+    "--option",
+];
 
 impl Rule for AptUnpinned {
     fn meta(&self) -> &'static RuleMeta {
@@ -51,7 +58,13 @@ impl Rule for AptUnpinned {
             };
             let unpinned: Vec<String> = operands(&words, i + 1, TAKES_VALUE)
                 .into_iter()
-                .filter(|p| !p.contains('=') && !p.ends_with(".deb") && !p.contains('$') && !p.starts_with('/') && !p.starts_with('.'))
+                .filter(|p| {
+                    !p.contains('=')
+                        && !p.ends_with(".deb")
+                        && !p.contains('$')
+                        && !p.starts_with('/')
+                        && !p.starts_with('.')
+                })
                 .collect();
             if unpinned.is_empty() {
                 continue;

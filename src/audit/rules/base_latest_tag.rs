@@ -45,7 +45,9 @@ impl Rule for BaseLatestTag {
             .copied()
             .filter(|m| *m != BaseMethod::Catalog)
             .collect();
-        let Some(reference) = &b.reference else { return };
+        let Some(reference) = &b.reference else {
+            return;
+        };
         if by.is_empty() || reference.contains('@') {
             return;
         }
@@ -56,7 +58,11 @@ impl Rule for BaseLatestTag {
             &META,
             format!(
                 "base image {reference} {}",
-                if b.tag.is_some() { "uses the latest tag" } else { "has no tag (latest)" }
+                if b.tag.is_some() {
+                    "uses the latest tag"
+                } else {
+                    "has no tag (latest)"
+                }
             ),
         );
         if by.contains(&BaseMethod::Dockerfile)

@@ -2,7 +2,7 @@
 
 use crate::audit::AuditCtx;
 use crate::audit::base::BaseMethod;
-use crate::audit::finding::{Findings, Finding};
+use crate::audit::finding::{Finding, Findings};
 use crate::audit::rule::{Rule, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -48,7 +48,10 @@ impl Rule for BaseNotPinned {
         out.push(
             Finding::new(
                 &META,
-                format!("base image {} is referenced by tag, not by digest", stage.image),
+                format!(
+                    "base image {} is referenced by tag, not by digest",
+                    stage.image
+                ),
             )
             .at(cx.step_evidence(step))
             .base(Some(cx.base.as_ref_by(&[BaseMethod::Dockerfile]))),

@@ -55,14 +55,27 @@ impl Rule for BaseRebuildAvailable {
             ),
             None => {
                 let Some(name) = &b.name else { return };
-                let created = cx.sbom.image.created.as_deref().and_then(|c| c.parse().ok());
-                (name.clone(), b.tag.clone(), created, b.name_by.clone(), None)
+                let created = cx
+                    .sbom
+                    .image
+                    .created
+                    .as_deref()
+                    .and_then(|c| c.parse().ok());
+                (
+                    name.clone(),
+                    b.tag.clone(),
+                    created,
+                    b.name_by.clone(),
+                    None,
+                )
             }
         };
         let Some(since) = since else { return };
         let builds = catalog.builds_of(&name, tag.as_deref(), platform.as_deref());
         let Some(newest) = builds.first() else { return };
-        let Some(newest_t) = newest.created_at() else { return };
+        let Some(newest_t) = newest.created_at() else {
+            return;
+        };
         if newest_t <= since {
             return;
         }

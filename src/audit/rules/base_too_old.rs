@@ -41,7 +41,9 @@ impl Rule for BaseTooOld {
         let (Some(created), Some(method)) = (&b.created, b.created_by) else {
             return;
         };
-        let Ok(t) = created.parse::<jiff::Timestamp>() else { return };
+        let Ok(t) = created.parse::<jiff::Timestamp>() else {
+            return;
+        };
         let age = cx.now.as_second() - t.as_second();
         if age <= cx.policy.max_base_age {
             return;

@@ -32,7 +32,29 @@ declare_rule! {
     enabled: true,
 }
 
-const TAKES_VALUE: &[&str] = &["--version", "--vers", "--git", "--branch", "--tag", "--rev", "--path", "--root", "--index", "--registry", "--target", "--features", "-F", "--profile", "-j", "--jobs", "--bin", "--example", "--target-dir", "--config", "-Z"];
+const TAKES_VALUE: &[&str] = &[
+    "--version",
+    "--vers",
+    "--git",
+    "--branch",
+    "--tag",
+    "--rev",
+    "--path",
+    "--root",
+    "--index",
+    "--registry",
+    "--target",
+    "--features",
+    "-F",
+    "--profile",
+    "-j",
+    "--jobs",
+    "--bin",
+    "--example",
+    "--target-dir",
+    "--config",
+    "-Z",
+];
 
 impl Rule for CargoInstallUnpinned {
     fn meta(&self) -> &'static RuleMeta {
@@ -44,11 +66,19 @@ impl Rule for CargoInstallUnpinned {
             if program(&words) != "cargo" || words.get(1).map(String::as_str) != Some("install") {
                 continue;
             }
-            let has = |f: &str| words.iter().any(|w| w == f || w.starts_with(&format!("{f}=")));
+            let has = |f: &str| {
+                words
+                    .iter()
+                    .any(|w| w == f || w.starts_with(&format!("{f}=")))
+            };
             let pinned_source = has("--path") || has("--rev") || has("--tag");
             let mut missing = Vec::new();
             let crates = operands(&words, 2, TAKES_VALUE);
-            if !pinned_source && !has("--version") && !has("--vers") && crates.iter().any(|c| !c.contains('@')) {
+            if !pinned_source
+                && !has("--version")
+                && !has("--vers")
+                && crates.iter().any(|c| !c.contains('@'))
+            {
                 missing.push("a version");
             }
             if !has("--locked") {
@@ -57,7 +87,11 @@ impl Rule for CargoInstallUnpinned {
             if missing.is_empty() {
                 continue;
             }
-            let what = if crates.is_empty() { "cargo install".to_owned() } else { format!("cargo install {}", crates.join(" ")) };
+            let what = if crates.is_empty() {
+                "cargo install".to_owned()
+            } else {
+                format!("cargo install {}", crates.join(" "))
+            };
             out.push(
                 Finding::new(&META, format!("{what} without {}", missing.join(" and ")))
                     .at(cx.step_evidence(step)),

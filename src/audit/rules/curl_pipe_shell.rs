@@ -34,8 +34,21 @@ declare_rule! {
     enabled: true,
 }
 
-const INTERPRETERS: &[&str] = &["sh", "bash", "zsh", "dash", "ash", "ksh", "python", "python3", "perl", "ruby", "node", "php"];
-const VERIFIERS: &[&str] = &["sha256sum", "sha512sum", "sha1sum", "shasum", "md5sum", "gpg", "gpgv", "cosign", "minisign", "openssl"];
+const INTERPRETERS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ash", "ksh", "python", "python3", "perl", "ruby", "node", "php",
+];
+const VERIFIERS: &[&str] = &[
+    "sha256sum",
+    "sha512sum",
+    "sha1sum",
+    "shasum",
+    "md5sum",
+    "gpg",
+    "gpgv",
+    "cosign",
+    "minisign",
+    "openssl",
+];
 
 fn downloader(p: &str) -> bool {
     matches!(p, "curl" | "wget" | "fetch")
@@ -54,19 +67,34 @@ impl Rule for CurlPipeShell {
             let pipelines = shell::pipelines(&step.args);
             let piped = pipelines.iter().find_map(|p| {
                 let d = p.commands.iter().position(|c| downloader(program(c)))?;
-                let sh = p.commands[d + 1..].iter().find(|c| INTERPRETERS.contains(&program(c).trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')))?;
-                Some(format!("{} output piped into {}", program(&p.commands[d]), program(sh)))
+                let sh = p.commands[d + 1..].iter().find(|c| {
+                    INTERPRETERS.contains(
+                        &program(c).trim_end_matches(|c: char| c.is_ascii_digit() || c == '.'),
+                    )
+                })?;
+                Some(format!(
+                    "{} output piped into {}",
+                    program(&p.commands[d]),
+                    program(sh)
+                ))
             });
             let msg = match piped {
                 Some(m) => Some(m),
                 None => {
-                    let cmds: Vec<&Vec<String>> = pipelines.iter().flat_map(|p| &p.commands).collect();
+                    let cmds: Vec<&Vec<String>> =
+                        pipelines.iter().flat_map(|p| &p.commands).collect();
                     let verified = cmds.iter().any(|c| VERIFIERS.contains(&program(c)));
                     let saved: Vec<String> = cmds
                         .iter()
                         .filter(|c| downloader(program(c)))
                         .filter_map(|c| {
-                            c.iter().position(|w| w == "-o" || w == "-O" || w == "--output" || w == "--output-document")
+                            c.iter()
+                                .position(|w| {
+                                    w == "-o"
+                                        || w == "-O"
+                                        || w == "--output"
+                                        || w == "--output-document"
+                                })
                                 .and_then(|i| c.get(i + 1))
                                 .filter(|f| *f != "-")
                                 .cloned()
@@ -74,11 +102,23 @@ impl Rule for CurlPipeShell {
                         .collect();
                     let runs = cmds.iter().find_map(|c| {
                         let p = program(c);
-                        let target = if INTERPRETERS.contains(&p) { c.get(1) } else { c.first() };
-                        target.filter(|t| saved.iter().any(|s| s.rsplit('/').next() == t.rsplit('/').next())).cloned()
+                        let target = if INTERPRETERS.contains(&p) {
+                            c.get(1)
+                        } else {
+                            c.first()
+                        };
+                        target
+                            .filter(|t| {
+                                saved
+                                    .iter()
+                                    .any(|s| s.rsplit('/').next() == t.rsplit('/').next())
+                            })
+                            .cloned()
                     });
                     match runs {
-                        Some(f) if !verified => Some(format!("downloaded {f} is executed without a checksum or signature check")),
+                        Some(f) if !verified => Some(format!(
+                            "downloaded {f} is executed without a checksum or signature check"
+                        )),
                         _ => None,
                     }
                 }

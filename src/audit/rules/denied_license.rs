@@ -37,7 +37,9 @@ declare_rule! {
 
 /// `GPL-3.0-or-later` → `GPL-3.0`: the license family a policy entry names.
 fn family(id: &str) -> &str {
-    id.trim_end_matches('+').trim_end_matches("-or-later").trim_end_matches("-only")
+    id.trim_end_matches('+')
+        .trim_end_matches("-or-later")
+        .trim_end_matches("-only")
 }
 
 fn req_name(req: &spdx::LicenseReq) -> String {
@@ -82,9 +84,20 @@ impl Rule for DeniedLicense {
                 continue;
             }
             out.push(
-                Finding::new(&META, format!("{} {} is licensed {}, which the policy does not accept", p.name, p.version, bad.join(" AND ")))
-                    .package(p.purl.to_string())
-                    .at(Evidence::Package { purl: p.purl.to_string(), layer: p.introduced_in }),
+                Finding::new(
+                    &META,
+                    format!(
+                        "{} {} is licensed {}, which the policy does not accept",
+                        p.name,
+                        p.version,
+                        bad.join(" AND ")
+                    ),
+                )
+                .package(p.purl.to_string())
+                .at(Evidence::Package {
+                    purl: p.purl.to_string(),
+                    layer: p.introduced_in,
+                }),
             );
         }
     }
@@ -105,6 +118,10 @@ mod tests {
         let allow = vec!["MIT".to_owned(), "Apache-2.0".to_owned()];
         assert!(satisfiable("MIT OR GPL-2.0-only", &[], &allow));
         assert!(!satisfiable("BSD-3-Clause", &[], &allow));
-        assert!(!satisfiable("(MIT OR GPL-3.0-only) AND GPL-3.0-only", &deny, &[]));
+        assert!(!satisfiable(
+            "(MIT OR GPL-3.0-only) AND GPL-3.0-only",
+            &deny,
+            &[]
+        ));
     }
 }

@@ -59,11 +59,12 @@ impl Rule for DeniedPackage {
                 if let Some(why) = &d.reason {
                     msg.push_str(&format!(": {why}"));
                 }
-                out.push(
-                    Finding::new(&META, msg)
-                        .package(p.purl.to_string())
-                        .at(Evidence::Package { purl: p.purl.to_string(), layer: p.introduced_in }),
-                );
+                out.push(Finding::new(&META, msg).package(p.purl.to_string()).at(
+                    Evidence::Package {
+                        purl: p.purl.to_string(),
+                        layer: p.introduced_in,
+                    },
+                ));
             }
         }
     }

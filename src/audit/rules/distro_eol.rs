@@ -40,8 +40,12 @@ impl Rule for DistroEol {
 
     fn check(&self, cx: &AuditCtx<'_>, out: &mut Findings) {
         let Some(d) = &cx.sbom.distro else { return };
-        let Some(v) = d.version_id.as_deref() else { return };
-        let Some(e) = eol::lookup(&d.id, v, &cx.policy.eol) else { return };
+        let Some(v) = d.version_id.as_deref() else {
+            return;
+        };
+        let Some(e) = eol::lookup(&d.id, v, &cx.policy.eol) else {
+            return;
+        };
         if e.ends > cx.now {
             return;
         }
@@ -50,13 +54,20 @@ impl Rule for DistroEol {
             .checked_sub(jiff::SignedDuration::from_secs(1))
             .map(|t| t.strftime("%Y-%m-%d").to_string())
             .unwrap_or_default();
-        let name = d.pretty_name.clone().unwrap_or_else(|| format!("{} {v}", d.id));
+        let name = d
+            .pretty_name
+            .clone()
+            .unwrap_or_else(|| format!("{} {v}", d.id));
         let mut f = Finding::new(
             &META,
             format!(
                 "{name} reached end of life on {last_day} ({}{})",
                 e.key,
-                if e.from_policy { ", date from the policy" } else { "" }
+                if e.from_policy {
+                    ", date from the policy"
+                } else {
+                    ""
+                }
             ),
         );
         let path = &d.source_file;

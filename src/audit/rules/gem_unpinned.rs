@@ -42,19 +42,37 @@ impl Rule for GemUnpinned {
             if program(&words) != "gem" || words.get(1).map(String::as_str) != Some("install") {
                 continue;
             }
-            if words.iter().any(|w| w == "-v" || w == "--version" || w.starts_with("--version=")) {
+            if words
+                .iter()
+                .any(|w| w == "-v" || w == "--version" || w.starts_with("--version="))
+            {
                 continue;
             }
-            let loose: Vec<String> = operands(&words, 2, &["-i", "--install-dir", "-n", "--bindir", "--source", "-s", "--platform"])
-                .into_iter()
-                .filter(|g| !g.contains(':') && !g.ends_with(".gem") && !g.contains('$'))
-                .collect();
+            let loose: Vec<String> = operands(
+                &words,
+                2,
+                &[
+                    "-i",
+                    "--install-dir",
+                    "-n",
+                    "--bindir",
+                    "--source",
+                    "-s",
+                    "--platform",
+                ],
+            )
+            .into_iter()
+            .filter(|g| !g.contains(':') && !g.ends_with(".gem") && !g.contains('$'))
+            .collect();
             if loose.is_empty() {
                 continue;
             }
             out.push(
-                Finding::new(&META, format!("gem installs without a version: {}", list(&loose, 8)))
-                    .at(cx.step_evidence(step)),
+                Finding::new(
+                    &META,
+                    format!("gem installs without a version: {}", list(&loose, 8)),
+                )
+                .at(cx.step_evidence(step)),
             );
         }
     }

@@ -43,20 +43,32 @@ impl Rule for GoInstallUnpinned {
             if program(&words) != "go" || !matches!(verb, "install" | "get") {
                 continue;
             }
-            let loose: Vec<String> = operands(&words, 2, &["-o", "-ldflags", "-tags", "-gcflags", "-modfile", "-C"])
-                .into_iter()
-                .filter(|m| !m.starts_with('.') && !m.starts_with('/') && !m.contains('$') && m.contains('.'))
-                .filter(|m| match m.split_once('@') {
-                    Some((_, v)) => matches!(v, "latest" | "master" | "main" | "HEAD" | "upgrade" | "patch"),
-                    None => verb == "get",
-                })
-                .collect();
+            let loose: Vec<String> = operands(
+                &words,
+                2,
+                &["-o", "-ldflags", "-tags", "-gcflags", "-modfile", "-C"],
+            )
+            .into_iter()
+            .filter(|m| {
+                !m.starts_with('.') && !m.starts_with('/') && !m.contains('$') && m.contains('.')
+            })
+            .filter(|m| match m.split_once('@') {
+                Some((_, v)) => matches!(
+                    v,
+                    "latest" | "master" | "main" | "HEAD" | "upgrade" | "patch"
+                ),
+                None => verb == "get",
+            })
+            .collect();
             if loose.is_empty() {
                 continue;
             }
             out.push(
-                Finding::new(&META, format!("go {verb} without a fixed version: {}", list(&loose, 8)))
-                    .at(cx.step_evidence(step)),
+                Finding::new(
+                    &META,
+                    format!("go {verb} without a fixed version: {}", list(&loose, 8)),
+                )
+                .at(cx.step_evidence(step)),
             );
         }
     }

@@ -37,8 +37,12 @@ impl Rule for ImageTooOld {
     }
 
     fn check(&self, cx: &AuditCtx<'_>, out: &mut Findings) {
-        let Some(created) = &cx.sbom.image.created else { return };
-        let Ok(t) = created.parse::<jiff::Timestamp>() else { return };
+        let Some(created) = &cx.sbom.image.created else {
+            return;
+        };
+        let Ok(t) = created.parse::<jiff::Timestamp>() else {
+            return;
+        };
         if t.as_second() <= 0 {
             return;
         }

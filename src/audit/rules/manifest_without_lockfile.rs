@@ -39,13 +39,32 @@ declare_rule! {
 }
 
 const PAIRS: &[(&str, &[&str])] = &[
-    ("package.json", &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"]),
+    (
+        "package.json",
+        &[
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "bun.lockb",
+            "bun.lock",
+        ],
+    ),
     ("Pipfile", &["Pipfile.lock"]),
     ("Gemfile", &["Gemfile.lock"]),
     ("composer.json", &["composer.lock"]),
 ];
 
-const SKIP: &[&str] = &["node_modules", "site-packages", "dist-packages", "vendor", "gems", ".cache", ".npm", "bower_components"];
+const SKIP: &[&str] = &[
+    "node_modules",
+    "site-packages",
+    "dist-packages",
+    "vendor",
+    "gems",
+    ".cache",
+    ".npm",
+    "bower_components",
+];
 
 impl Rule for ManifestWithoutLockfile {
     fn meta(&self) -> &'static RuleMeta {
@@ -60,23 +79,39 @@ impl Rule for ManifestWithoutLockfile {
                 return;
             }
             let (dir, name) = loc.path.rsplit_once('/').unwrap_or(("", &loc.path));
-            let Some((_, locks)) = PAIRS.iter().find(|(m, _)| *m == name) else { return };
-            if loc.path.starts_with("usr/") || loc.path.starts_with("opt/yarn") || dir.split('/').any(|c| SKIP.contains(&c)) {
+            let Some((_, locks)) = PAIRS.iter().find(|(m, _)| *m == name) else {
+                return;
+            };
+            if loc.path.starts_with("usr/")
+                || loc.path.starts_with("opt/yarn")
+                || dir.split('/').any(|c| SKIP.contains(&c))
+            {
                 return;
             }
             hits.push((loc.clone(), dir.to_owned(), *locks));
         });
         for (loc, dir, locks) in hits {
             let present = locks.iter().any(|l| {
-                let p = if dir.is_empty() { (*l).to_owned() } else { format!("{dir}/{l}") };
+                let p = if dir.is_empty() {
+                    (*l).to_owned()
+                } else {
+                    format!("{dir}/{l}")
+                };
                 cx.fs.metadata(&p).is_some()
             });
             if present {
                 continue;
             }
             out.push(
-                Finding::new(&META, format!("/{} has no lockfile beside it ({})", loc.path, locks.join(", ")))
-                    .at(cx.file_evidence(loc.layer, &loc.path)),
+                Finding::new(
+                    &META,
+                    format!(
+                        "/{} has no lockfile beside it ({})",
+                        loc.path,
+                        locks.join(", ")
+                    ),
+                )
+                .at(cx.file_evidence(loc.layer, &loc.path)),
             );
         }
     }

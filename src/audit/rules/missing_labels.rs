@@ -46,7 +46,12 @@ impl Rule for MissingLabels {
             .iter()
             .filter(|l| {
                 labels.get(*l).is_none_or(|v| v.trim().is_empty())
-                    && cx.sbom.image.annotations.get(*l).is_none_or(|v| v.trim().is_empty())
+                    && cx
+                        .sbom
+                        .image
+                        .annotations
+                        .get(*l)
+                        .is_none_or(|v| v.trim().is_empty())
             })
             .cloned()
             .collect();
@@ -54,10 +59,12 @@ impl Rule for MissingLabels {
             return;
         }
         out.push(
-            Finding::new(&META, format!("missing labels: {}", missing.join(", "))).at(Evidence::Config {
-                field: "config.Labels".into(),
-                value: None,
-            }),
+            Finding::new(&META, format!("missing labels: {}", missing.join(", "))).at(
+                Evidence::Config {
+                    field: "config.Labels".into(),
+                    value: None,
+                },
+            ),
         );
     }
 }

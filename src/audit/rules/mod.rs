@@ -86,7 +86,12 @@ pub(crate) fn operands(words: &[String], start: usize, takes_value: &[&str]) -> 
 
 /// `a, b, c` for messages, with at most `max` items (then "and N more").
 pub(crate) fn list(items: &[String], max: usize) -> String {
-    let mut s = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > max {
         s.push_str(&format!(" and {} more", items.len() - max));
     }

@@ -36,12 +36,29 @@ impl Rule for NoHealthcheck {
     }
 
     fn check(&self, cx: &AuditCtx<'_>, out: &mut Findings) {
-        let hc = cx.sbom.image.config.config.as_ref().and_then(|c| c.healthcheck.as_ref());
-        let disabled = hc.is_some_and(|h| h.test.first().is_some_and(|t| t.eq_ignore_ascii_case("NONE")));
+        let hc = cx
+            .sbom
+            .image
+            .config
+            .config
+            .as_ref()
+            .and_then(|c| c.healthcheck.as_ref());
+        let disabled = hc.is_some_and(|h| {
+            h.test
+                .first()
+                .is_some_and(|t| t.eq_ignore_ascii_case("NONE"))
+        });
         if hc.is_some_and(|h| !h.test.is_empty()) && !disabled {
             return;
         }
-        let msg = if disabled { "the health check is disabled (HEALTHCHECK NONE)" } else { "the image defines no HEALTHCHECK" };
-        out.push(Finding::new(&META, msg).at(Evidence::Config { field: "config.Healthcheck".into(), value: None }));
+        let msg = if disabled {
+            "the health check is disabled (HEALTHCHECK NONE)"
+        } else {
+            "the image defines no HEALTHCHECK"
+        };
+        out.push(Finding::new(&META, msg).at(Evidence::Config {
+            field: "config.Healthcheck".into(),
+            value: None,
+        }));
     }
 }

@@ -36,11 +36,21 @@ declare_rule! {
     enabled: true,
 }
 
-const TAKES_VALUE: &[&str] = &["--prefix", "--registry", "--cache", "-w", "--workspace", "--tag", "--userconfig"];
+const TAKES_VALUE: &[&str] = &[
+    "--prefix",
+    "--registry",
+    "--cache",
+    "-w",
+    "--workspace",
+    "--tag",
+    "--userconfig",
+];
 
 /// True when an npm package spec names an exact version.
 fn exact(spec: &str) -> bool {
-    let body = spec.strip_prefix('@').map_or(spec, |s| s.split_once('/').map_or(s, |(_, n)| n));
+    let body = spec
+        .strip_prefix('@')
+        .map_or(spec, |s| s.split_once('/').map_or(s, |(_, n)| n));
     match body.split_once('@') {
         Some((_, v)) => {
             !v.is_empty()
@@ -53,7 +63,13 @@ fn exact(spec: &str) -> bool {
 }
 
 fn local(spec: &str) -> bool {
-    spec.starts_with('.') || spec.starts_with('/') || spec.contains("://") || spec.contains('$') || spec.ends_with(".tgz") || spec.starts_with("file:") || spec.starts_with("git+")
+    spec.starts_with('.')
+        || spec.starts_with('/')
+        || spec.contains("://")
+        || spec.contains('$')
+        || spec.ends_with(".tgz")
+        || spec.starts_with("file:")
+        || spec.starts_with("git+")
 }
 
 fn join(dir: &str, p: &str) -> String {
@@ -73,10 +89,18 @@ impl Rule for NpmUnpinned {
 
     fn check(&self, cx: &AuditCtx<'_>, out: &mut Findings) {
         let has_lock = |dir: &str| {
-            ["package-lock.json", "npm-shrinkwrap.json"].iter().any(|l| {
-                let p = if dir.is_empty() { (*l).to_owned() } else { format!("{dir}/{l}") };
-                cx.trees.iter().any(|t| t.entries.iter().any(|e| e.path == p))
-            })
+            ["package-lock.json", "npm-shrinkwrap.json"]
+                .iter()
+                .any(|l| {
+                    let p = if dir.is_empty() {
+                        (*l).to_owned()
+                    } else {
+                        format!("{dir}/{l}")
+                    };
+                    cx.trees
+                        .iter()
+                        .any(|t| t.entries.iter().any(|e| e.path == p))
+                })
         };
         let mut workdir = String::new();
         let mut stage = usize::MAX;
@@ -104,7 +128,10 @@ impl Rule for NpmUnpinned {
                 let verb = words.get(1).map(String::as_str).unwrap_or("");
                 let installs = match prog {
                     "npm" => matches!(verb, "install" | "i" | "add" | "isntall" | "in"),
-                    "yarn" | "pnpm" => verb == "add" || (verb == "global" && words.get(2).map(String::as_str) == Some("add")),
+                    "yarn" | "pnpm" => {
+                        verb == "add"
+                            || (verb == "global" && words.get(2).map(String::as_str) == Some("add"))
+                    }
                     _ => false,
                 };
                 if !installs {
@@ -112,9 +139,16 @@ impl Rule for NpmUnpinned {
                 }
                 let start = if verb == "global" { 3 } else { 2 };
                 let specs = operands(&words, start, TAKES_VALUE);
-                let loose: Vec<String> = specs.iter().filter(|s| !exact(s) && !local(s)).cloned().collect();
+                let loose: Vec<String> = specs
+                    .iter()
+                    .filter(|s| !exact(s) && !local(s))
+                    .cloned()
+                    .collect();
                 let msg = if !loose.is_empty() {
-                    format!("{prog} installs without exact versions: {}", list(&loose, 8))
+                    format!(
+                        "{prog} installs without exact versions: {}",
+                        list(&loose, 8)
+                    )
                 } else if specs.is_empty() && prog == "npm" && !has_lock(&dir) {
                     format!(
                         "npm install without a lockfile in /{dir} (no package-lock.json in any layer); use npm ci with a committed lockfile"
@@ -135,6 +169,12 @@ mod tests {
     #[test]
     fn exact_versions() {
         assert!(exact("express@4.19.2") && exact("@types/node@20.1.0"));
-        assert!(!exact("express") && !exact("express@^4") && !exact("@types/node") && !exact("x@latest") && !exact("x@4.x"));
+        assert!(
+            !exact("express")
+                && !exact("express@^4")
+                && !exact("@types/node")
+                && !exact("x@latest")
+                && !exact("x@4.x")
+        );
     }
 }

@@ -40,12 +40,18 @@ impl Rule for OsPackagesOutdated {
 
     fn check(&self, cx: &AuditCtx<'_>, out: &mut Findings) {
         let Some(catalog) = cx.catalog else { return };
-        let Some(current) = cx.base.entry(Some(catalog)) else { return };
+        let Some(current) = cx.base.entry(Some(catalog)) else {
+            return;
+        };
         if current.packages.is_empty() {
             return;
         }
         let platform = cx.sbom.image.platform.as_ref().map(|p| p.to_string());
-        let Some(newest) = catalog.builds_of(&current.name, current.tag.as_deref(), platform.as_deref()).into_iter().next() else {
+        let Some(newest) = catalog
+            .builds_of(&current.name, current.tag.as_deref(), platform.as_deref())
+            .into_iter()
+            .next()
+        else {
             return;
         };
         if newest.created_at() <= current.created_at() || newest.packages.is_empty() {
@@ -53,9 +59,15 @@ impl Rule for OsPackagesOutdated {
         }
         let mut stale = Vec::new();
         let mut evidence = Vec::new();
-        for p in cx.sbom.packages.iter().filter(|p| p.ecosystem.is_os() && p.removed_in.is_none()) {
+        for p in cx
+            .sbom
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem.is_os() && p.removed_in.is_none())
+        {
             let key = package_key(p.purl.as_str());
-            let (Some(old), Some(new)) = (current.packages.get(&key), newest.packages.get(&key)) else {
+            let (Some(old), Some(new)) = (current.packages.get(&key), newest.packages.get(&key))
+            else {
                 continue;
             };
             if *old == p.version && *new != p.version {

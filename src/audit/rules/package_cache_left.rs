@@ -55,7 +55,10 @@ fn cache_of(path: &str) -> Option<(&'static str, &'static str)> {
     if let Some(&(root, name)) = CACHES.iter().find(|(root, _)| path.starts_with(root)) {
         return Some((root, name));
     }
-    for (marker, root, name) in [("/.cache/pip/", ".cache/pip/", "pip"), ("/.npm/_cacache/", ".npm/_cacache/", "npm")] {
+    for (marker, root, name) in [
+        ("/.cache/pip/", ".cache/pip/", "pip"),
+        ("/.npm/_cacache/", ".npm/_cacache/", "npm"),
+    ] {
         if path.starts_with("home/") && path.contains(marker) {
             return Some((root, name));
         }

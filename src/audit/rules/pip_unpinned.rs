@@ -36,15 +36,43 @@ declare_rule! {
 }
 
 const TAKES_VALUE: &[&str] = &[
-    "-i", "--index-url", "--extra-index-url", "-t", "--target", "--prefix", "--root", "-f",
-    "--find-links", "--trusted-host", "--platform", "--python-version", "--implementation",
-    "--abi", "--only-binary", "--no-binary", "--progress-bar", "--cache-dir", "--src", "--log",
-    "--timeout", "--retries", "--upgrade-strategy", "-e", "--editable", "--python",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "-f",
+    "--find-links",
+    "--trusted-host",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--only-binary",
+    "--no-binary",
+    "--progress-bar",
+    "--cache-dir",
+    "--src",
+    "--log",
+    "--timeout",
+    "--retries",
+    "--upgrade-strategy",
+    "-e",
+    "--editable",
+    "--python",
 ];
 
 fn is_local(p: &str) -> bool {
-    p.starts_with('.') || p.starts_with('/') || p.contains('$') || p.contains("://") || p.contains(" @ ")
-        || [".whl", ".tar.gz", ".zip", ".tgz"].iter().any(|e| p.ends_with(e))
+    p.starts_with('.')
+        || p.starts_with('/')
+        || p.contains('$')
+        || p.contains("://")
+        || p.contains(" @ ")
+        || [".whl", ".tar.gz", ".zip", ".tgz"]
+            .iter()
+            .any(|e| p.ends_with(e))
 }
 
 impl Rule for PipUnpinned {
@@ -57,7 +85,10 @@ impl Rule for PipUnpinned {
             let prog = program(&words);
             let start = if prog.starts_with("pip") {
                 1
-            } else if prog.starts_with("python") && words.get(1).map(String::as_str) == Some("-m") && words.get(2).is_some_and(|w| w.starts_with("pip")) {
+            } else if prog.starts_with("python")
+                && words.get(1).map(String::as_str) == Some("-m")
+                && words.get(2).is_some_and(|w| w.starts_with("pip"))
+            {
                 3
             } else if prog == "uv" && words.get(1).map(String::as_str) == Some("pip") {
                 2
@@ -68,7 +99,9 @@ impl Rule for PipUnpinned {
                 continue;
             }
             let hashes = words.iter().any(|w| w == "--require-hashes");
-            let constraints = words.iter().any(|w| w == "-c" || w.starts_with("--constraint"));
+            let constraints = words
+                .iter()
+                .any(|w| w == "-c" || w.starts_with("--constraint"));
             let mut problems: Vec<String> = Vec::new();
             let mut i = start + 1;
             while i < words.len() {
@@ -77,7 +110,9 @@ impl Rule for PipUnpinned {
                     if let Some(f) = words.get(i + 1) {
                         problems.push(format!("-r {f} without --require-hashes"));
                     }
-                } else if let Some(f) = w.strip_prefix("--requirement=").or_else(|| w.strip_prefix("-r").filter(|r| !r.is_empty()))
+                } else if let Some(f) = w
+                    .strip_prefix("--requirement=")
+                    .or_else(|| w.strip_prefix("-r").filter(|r| !r.is_empty()))
                     && !hashes
                 {
                     problems.push(format!("-r {f} without --require-hashes"));
@@ -97,8 +132,14 @@ impl Rule for PipUnpinned {
                 continue;
             }
             out.push(
-                Finding::new(&META, format!("pip installs without pinned versions: {}", list(&problems, 8)))
-                    .at(cx.step_evidence(step)),
+                Finding::new(
+                    &META,
+                    format!(
+                        "pip installs without pinned versions: {}",
+                        list(&problems, 8)
+                    ),
+                )
+                .at(cx.step_evidence(step)),
             );
         }
     }

@@ -72,10 +72,14 @@ impl Rule for RunsAsRoot {
         };
         let mut f = Finding::new(&META, why).at(Evidence::Config {
             field: "config.User".into(),
-            value: Some(user.clone()),
+            value: (!user.is_empty()).then(|| user.clone()),
         });
         let last_user = match cx.dockerfile {
-            Some(d) => d.steps.iter().rev().find(|s| s.final_stage && s.keyword == "USER"),
+            Some(d) => d
+                .steps
+                .iter()
+                .rev()
+                .find(|s| s.final_stage && s.keyword == "USER"),
             None => cx.history.iter().rev().find(|s| s.keyword == "USER"),
         };
         if let Some(s) = last_user {

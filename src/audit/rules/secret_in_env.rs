@@ -41,13 +41,21 @@ impl Rule for SecretInEnv {
     }
 
     fn check(&self, cx: &AuditCtx<'_>, out: &mut Findings) {
-        let env = cx.sbom.image.config.config.as_ref().and_then(|c| c.env.clone()).unwrap_or_default();
+        let env = cx
+            .sbom
+            .image
+            .config
+            .config
+            .as_ref()
+            .and_then(|c| c.env.clone())
+            .unwrap_or_default();
         for entry in env {
             let (k, v) = entry.split_once('=').unwrap_or((&entry, ""));
             if cx.policy.secret_allow_env.contains(k) {
                 continue;
             }
-            let mut kinds: Vec<String> = secrets::scan_text(v).into_iter().map(|h| h.kind).collect();
+            let mut kinds: Vec<String> =
+                secrets::scan_text(v).into_iter().map(|h| h.kind).collect();
             if kinds.is_empty() && secrets::secret_name(k) && secrets::real_value(v) {
                 kinds.push("secret-named variable".into());
             }
@@ -57,12 +65,27 @@ impl Rule for SecretInEnv {
             kinds.dedup();
             let mut f = Finding::new(
                 &META,
-                format!("environment variable {k} holds a secret ({}; {} characters, redacted)", kinds.join(", "), v.chars().count()),
+                format!(
+                    "environment variable {k} holds a secret ({}; {} characters, redacted)",
+                    kinds.join(", "),
+                    v.chars().count()
+                ),
             )
-            .at(Evidence::Config { field: "config.Env".into(), value: Some(format!("{k}=****")) });
+            .at(Evidence::Config {
+                field: "config.Env".into(),
+                value: Some(format!("{k}=****")),
+            });
             let set_by = match cx.dockerfile {
-                Some(d) => d.steps.iter().rev().find(|s| s.keyword == "ENV" && s.args.contains(k)),
-                None => cx.history.iter().rev().find(|s| s.keyword == "ENV" && s.args.contains(k)),
+                Some(d) => d
+                    .steps
+                    .iter()
+                    .rev()
+                    .find(|s| s.keyword == "ENV" && s.args.contains(k)),
+                None => cx
+                    .history
+                    .iter()
+                    .rev()
+                    .find(|s| s.keyword == "ENV" && s.args.contains(k)),
             };
             if let Some(s) = set_by {
                 f = f.at(cx.step_evidence(s));

@@ -47,7 +47,21 @@ pub(crate) fn credential_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     matches!(
         name.as_str(),
-        ".npmrc" | ".pypirc" | ".netrc" | "_netrc" | ".git-credentials" | "credentials" | ".pgpass" | ".htpasswd" | ".my.cnf" | ".vault-token" | ".env" | "id_rsa" | "id_ed25519" | "id_ecdsa" | ".dockercfg"
+        ".npmrc"
+            | ".pypirc"
+            | ".netrc"
+            | "_netrc"
+            | ".git-credentials"
+            | "credentials"
+            | ".pgpass"
+            | ".htpasswd"
+            | ".my.cnf"
+            | ".vault-token"
+            | ".env"
+            | "id_rsa"
+            | "id_ed25519"
+            | "id_ecdsa"
+            | ".dockercfg"
     ) || name.contains("secret")
         || name.contains("password")
         || name.contains("passwd") && name != "passwd"
@@ -57,7 +71,9 @@ pub(crate) fn credential_file(path: &str) -> bool {
 
 fn kinds_in(cx: &AuditCtx<'_>, text: &str, script: &str, env: &[(String, String)]) -> Vec<String> {
     let allowed = |k: &str| {
-        let key = k.trim_start_matches("secret assignment (").trim_end_matches(')');
+        let key = k
+            .trim_start_matches("secret assignment (")
+            .trim_end_matches(')');
         cx.policy.secret_allow_env.contains(key)
     };
     let mut kinds: Vec<String> = secrets::scan_text(text)
@@ -68,7 +84,8 @@ fn kinds_in(cx: &AuditCtx<'_>, text: &str, script: &str, env: &[(String, String)
         .filter(|k| !allowed(k))
         .filter(|k| {
             // An ENV whose value the config still holds is SEC001's finding.
-            !env.iter().any(|(ek, _)| *k == format!("secret assignment ({ek})"))
+            !env.iter()
+                .any(|(ek, _)| *k == format!("secret assignment ({ek})"))
         })
         .collect();
     for words in shell::commands(script) {
@@ -79,7 +96,11 @@ fn kinds_in(cx: &AuditCtx<'_>, text: &str, script: &str, env: &[(String, String)
             .iter()
             .position(|w| w == ">" || w == ">>")
             .and_then(|i| words.get(i + 1))
-            .or_else(|| (program(&words) == "tee").then(|| words.iter().skip(1).find(|w| !w.starts_with('-'))).flatten());
+            .or_else(|| {
+                (program(&words) == "tee")
+                    .then(|| words.iter().skip(1).find(|w| !w.starts_with('-')))
+                    .flatten()
+            });
         if let Some(t) = target
             && credential_file(t)
             && words.len() > 2
@@ -111,25 +132,49 @@ impl Rule for SecretInHistory {
             .collect();
         let mut steps: Vec<&crate::audit::step::Step> = cx.history.iter().collect();
         if let Some(d) = cx.dockerfile {
-            steps.extend(d.steps.iter().filter(|s| matches!(s.keyword.as_str(), "RUN" | "ARG" | "ENV")));
+            steps.extend(
+                d.steps
+                    .iter()
+                    .filter(|s| matches!(s.keyword.as_str(), "RUN" | "ARG" | "ENV")),
+            );
         }
         for step in steps {
-            let script = if step.keyword == "RUN" { step.args.as_str() } else { "" };
+            let script = if step.keyword == "RUN" {
+                step.args.as_str()
+            } else {
+                ""
+            };
             let mut kinds = kinds_in(cx, &step.raw, script, &env);
             for (k, v) in &step.build_args {
-                if secrets::secret_name(k) && secrets::real_value(v) && !cx.policy.secret_allow_env.contains(k) {
+                if secrets::secret_name(k)
+                    && secrets::real_value(v)
+                    && !cx.policy.secret_allow_env.contains(k)
+                {
                     kinds.push(format!("build argument {k}"));
                 }
             }
-            kinds.retain(|k| !(k.starts_with("secret assignment (") && step.build_args.iter().any(|(b, _)| *k == format!("secret assignment ({b})"))));
+            kinds.retain(|k| {
+                !(k.starts_with("secret assignment (")
+                    && step
+                        .build_args
+                        .iter()
+                        .any(|(b, _)| *k == format!("secret assignment ({b})")))
+            });
             kinds.sort();
             kinds.dedup();
             if kinds.is_empty() {
                 continue;
             }
             out.push(
-                Finding::new(&META, format!("{} step exposes a secret: {}", step.keyword, kinds.join(", ")))
-                    .at(cx.step_evidence(step)),
+                Finding::new(
+                    &META,
+                    format!(
+                        "{} step exposes a secret: {}",
+                        step.keyword,
+                        kinds.join(", ")
+                    ),
+                )
+                .at(cx.step_evidence(step)),
             );
         }
     }

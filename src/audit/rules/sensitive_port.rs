@@ -48,23 +48,24 @@ impl Rule for SensitivePort {
             .and_then(|c| c.exposed_ports.clone())
             .unwrap_or_default();
         for key in ports.keys() {
-            let Some(&(port, _)) = exposed_ports(key).first() else { continue };
+            let Some(&(port, _)) = exposed_ports(key).first() else {
+                continue;
+            };
             if !cx.policy.sensitive_ports.contains(&port) {
                 continue;
             }
-            let mut f = Finding::new(&META, format!("port {key} is exposed")).at(Evidence::Config {
-                field: "config.ExposedPorts".into(),
-                value: Some(key.clone()),
-            });
+            let mut f =
+                Finding::new(&META, format!("port {key} is exposed")).at(Evidence::Config {
+                    field: "config.ExposedPorts".into(),
+                    value: Some(key.clone()),
+                });
             let steps: Vec<_> = match cx.dockerfile {
                 Some(d) => d.steps.iter().filter(|s| s.final_stage).collect(),
                 None => cx.history.iter().collect(),
             };
-            if let Some(s) = steps
-                .iter()
-                .rev()
-                .find(|s| s.keyword == "EXPOSE" && exposed_ports(&s.args).iter().any(|(p, _)| *p == port))
-            {
+            if let Some(s) = steps.iter().rev().find(|s| {
+                s.keyword == "EXPOSE" && exposed_ports(&s.args).iter().any(|(p, _)| *p == port)
+            }) {
                 f = f.at(cx.step_evidence(s));
             }
             out.push(f);

@@ -41,7 +41,10 @@ impl Rule for SetuidFile {
     fn check(&self, cx: &AuditCtx<'_>, out: &mut Findings) {
         let mut hits = Vec::new();
         cx.fs.walk(&mut |loc, meta| {
-            if meta.kind == EntryKind::File && meta.mode & 0o6000 != 0 && !cx.policy.setuid_allowed(&loc.absolute()) {
+            if meta.kind == EntryKind::File
+                && meta.mode & 0o6000 != 0
+                && !cx.policy.setuid_allowed(&loc.absolute())
+            {
                 hits.push((loc.clone(), meta.mode, meta.uid));
             }
         });
@@ -52,8 +55,15 @@ impl Rule for SetuidFile {
                 _ => "setgid",
             };
             out.push(
-                Finding::new(&META, format!("/{} is {bits} (mode {:04o}, owner uid {uid})", loc.path, mode & 0o7777))
-                    .at(cx.file_evidence(loc.layer, &loc.path)),
+                Finding::new(
+                    &META,
+                    format!(
+                        "/{} is {bits} (mode {:04o}, owner uid {uid})",
+                        loc.path,
+                        mode & 0o7777
+                    ),
+                )
+                .at(cx.file_evidence(loc.layer, &loc.path)),
             );
         }
     }

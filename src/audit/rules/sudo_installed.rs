@@ -43,13 +43,20 @@ impl Rule for SudoInstalled {
             .sbom
             .packages
             .iter()
-            .filter(|p| p.ecosystem.is_os() && p.removed_in.is_none() && matches!(p.name.as_str(), "sudo" | "sudo-ldap" | "doas" | "opendoas"))
+            .filter(|p| {
+                p.ecosystem.is_os()
+                    && p.removed_in.is_none()
+                    && matches!(p.name.as_str(), "sudo" | "sudo-ldap" | "doas" | "opendoas")
+            })
             .collect();
         for p in &pkgs {
             out.push(
                 Finding::new(&META, format!("{} {} is installed", p.name, p.version))
                     .package(p.purl.to_string())
-                    .at(Evidence::Package { purl: p.purl.to_string(), layer: p.introduced_in }),
+                    .at(Evidence::Package {
+                        purl: p.purl.to_string(),
+                        layer: p.introduced_in,
+                    }),
             );
         }
         if !pkgs.is_empty() {

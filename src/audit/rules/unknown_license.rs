@@ -50,14 +50,22 @@ impl Rule for UnknownLicense {
             let msg = if p.licenses.is_empty() {
                 format!("{} {} declares no license", p.name, p.version)
             } else if !names.is_empty() {
-                format!("{} {} declares licenses that are not SPDX: {}", p.name, p.version, names.join("; "))
+                format!(
+                    "{} {} declares licenses that are not SPDX: {}",
+                    p.name,
+                    p.version,
+                    names.join("; ")
+                )
             } else {
                 continue;
             };
             out.push(
                 Finding::new(&META, msg)
                     .package(p.purl.to_string())
-                    .at(Evidence::Package { purl: p.purl.to_string(), layer: p.introduced_in }),
+                    .at(Evidence::Package {
+                        purl: p.purl.to_string(),
+                        layer: p.introduced_in,
+                    }),
             );
         }
     }

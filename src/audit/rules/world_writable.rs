@@ -58,11 +58,26 @@ impl Rule for WorldWritable {
                 j += 1;
             }
             let beneath = j - i - 1;
-            let what = if kind == EntryKind::Dir { "directory" } else { "file" };
-            let more = if beneath > 0 { format!(", and {beneath} world-writable entries beneath it") } else { String::new() };
+            let what = if kind == EntryKind::Dir {
+                "directory"
+            } else {
+                "file"
+            };
+            let more = if beneath > 0 {
+                format!(", and {beneath} world-writable entries beneath it")
+            } else {
+                String::new()
+            };
             out.push(
-                Finding::new(&META, format!("/{} is a world-writable {what} (mode {:04o}){more}", loc.path, mode & 0o7777))
-                    .at(cx.file_evidence(loc.layer, &loc.path)),
+                Finding::new(
+                    &META,
+                    format!(
+                        "/{} is a world-writable {what} (mode {:04o}){more}",
+                        loc.path,
+                        mode & 0o7777
+                    ),
+                )
+                .at(cx.file_evidence(loc.layer, &loc.path)),
             );
             i = j;
         }
