@@ -1,0 +1,816 @@
+//! The audit rules on images built in code: a clean, hardened image yields no finding at
+//! all, and for every rule one change to it triggers exactly that rule, at the right place.
+//! `clean()` is the baseline; each case in `CASES` says what to break and what to expect.
+
+use consign::audit::{
+    self, AuditInput, BaseCatalog, Dockerfile, Evidence, Report, ValidPolicy, catalog::CatalogImage,
+};
+use consign::source::SourceSpec;
+use consign::{ScanOptions, scan_layers};
+use serde_json::{Value, json};
+
+use crate::support::image::{ImageBuilder, Layer};
+use crate::support::tmp;
+
+pub const NOW: &str = "2024-01-15T00:00:00Z";
+
+const OS_RELEASE_12: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n";
+const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\napp:x:10001:10001::/app:/usr/sbin/nologin\nadmin:x:0:0::/root:/bin/sh\n";
+
+fn stanza(name: &str, version: &str) -> String {
+    format!(
+        "Package: {name}\nStatus: install ok installed\nPriority: optional\nSection: libs\nMaintainer: Debian <debian@example.org>\nArchitecture: amd64\nVersion: {version}\nDescription: {name}\n\n"
+    )
+}
+
+/// The base image's two layers: a root filesystem and one `RUN` (unpinned, which must not be
+/// blamed on the application).
+fn base_layers(b: ImageBuilder, os_release: &'static str, extra_pkg: Option<&str>) -> ImageBuilder {
+    let mut status = stanza("libc6", "2.36-9+deb12u4");
+    if let Some(p) = extra_pkg {
+        status.push_str(&stanza(p, "1.9.13p3-1+deb12u1"));
+    }
+    b.layer(move |l| {
+        l.created_by("/bin/sh -c #(nop) ADD file:5a6b in / ")
+            .file("etc/os-release", os_release)
+            .file("etc/passwd", PASSWD)
+            .file("var/lib/dpkg/status", status)
+            .file("usr/share/doc/libc6/copyright", "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 1991 FSF\nLicense: GPL-3+\n")
+            .file_mode("usr/bin/passwd", "elf", 0o4755)
+            .file_mode("tmp/scratch", "", 0o666)
+    })
+    .layer(|l| {
+        l.created_by("/bin/sh -c apt-get update && apt-get install -y ca-certificates")
+            .file("etc/ssl/certs/ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    })
+}
+
+/// What each case changes.
+#[derive(Default, Clone)]
+struct Tweak {
+    os_release: Option<&'static str>,
+    extra_pkg: Option<&'static str>,
+    /// Replaces the application's steps: (created_by, layer contents).
+    app: Option<Vec<(&'static str, fn(Layer) -> Layer)>>,
+    config: Option<Value>,
+    created: Option<&'static str>,
+    base_created: Option<&'static str>,
+    labels: bool,
+    annotation: Option<(&'static str, &'static str)>,
+}
+
+fn clean_app() -> Vec<(&'static str, fn(Layer) -> Layer)> {
+    vec![
+        (
+            "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5 && rm -rf /var/lib/apt/lists/* # buildkit",
+            |l| l.file_mode("usr/bin/curl", "elf", 0o755),
+        ),
+        ("COPY app /app # buildkit", |l| {
+            l.file_mode("app/run", "#!/bin/sh\n", 0o755)
+                .file("app/package.json", "{}")
+                .file("app/package-lock.json", "{}")
+        }),
+    ]
+}
+
+fn image(t: &Tweak) -> ImageBuilder {
+    let mut b = base_layers(
+        ImageBuilder::new().tag(Some("example.com/app:1.0")),
+        t.os_release.unwrap_or(OS_RELEASE_12),
+        t.extra_pkg,
+    );
+    let app = t.app.clone().unwrap_or_else(clean_app);
+    let base_created = t.base_created.unwrap_or("2023-12-20T00:00:00Z");
+    let mut history = vec![
+        json!({"created": base_created, "created_by": "/bin/sh -c #(nop) ADD file:5a6b in / "}),
+        json!({"created": base_created, "created_by": "/bin/sh -c apt-get update && apt-get install -y ca-certificates"}),
+        json!({"created": base_created, "created_by": "/bin/sh -c #(nop)  CMD [\"bash\"]", "empty_layer": true}),
+    ];
+    for (created_by, f) in &app {
+        let f = *f;
+        let cb = *created_by;
+        b = b.layer(move |l| f(l.created_by(cb)));
+        history.push(json!({"created": "2024-01-10T00:00:00Z", "created_by": created_by}));
+    }
+    for meta in [
+        "USER 10001",
+        "HEALTHCHECK &{[\"CMD\" \"/app/health\"]}",
+        "CMD [\"/app/run\"]",
+    ] {
+        history.push(json!({"created": "2024-01-10T00:00:00Z", "created_by": meta, "comment": "buildkit.dockerfile.v0", "empty_layer": true}));
+    }
+    let mut config = json!({"User": "10001", "Healthcheck": {"Test": ["CMD", "/app/health"]}});
+    if let Some(Value::Object(extra)) = &t.config {
+        for (k, v) in extra {
+            config[k] = v.clone();
+        }
+    }
+    b = b
+        .history(Value::Array(history))
+        .run_config(config)
+        .created(t.created.unwrap_or("2024-01-10T00:00:00Z"));
+    if !t.labels {
+        b = b
+            .label("org.opencontainers.image.source", "https://example.com/app")
+            .label("org.opencontainers.image.revision", "0123abcd")
+            .label("org.opencontainers.image.version", "1.0");
+    }
+    let (k, v) = t.annotation.unwrap_or((
+        "org.opencontainers.image.base.name",
+        "docker.io/library/debian:12",
+    ));
+    b.annotation(k, v)
+}
+
+/// Everything one audit needs besides the image.
+#[derive(Default)]
+pub struct Extra<'a> {
+    pub policy: Option<&'a str>,
+    pub dockerfile: Option<&'a str>,
+    pub catalog: Option<&'a BaseCatalog>,
+}
+
+/// Writes the image as an OCI layout, scans it and audits it at [`NOW`].
+pub fn run(img: &ImageBuilder, extra: &Extra<'_>) -> Report {
+    let dir = tmp();
+    img.write_oci_dir(dir.path());
+    let spec = SourceSpec::OciDir(dir.path().to_path_buf());
+    let scanned = scan_layers(&spec, &ScanOptions::default(), audit::secrets::WANTS).unwrap();
+    let policy = match extra.policy {
+        Some(p) => ValidPolicy::from_toml(p, "policy.toml").unwrap(),
+        None => ValidPolicy::default_policy(),
+    };
+    let dockerfile = extra.dockerfile.map(|d| Dockerfile::parse(d, "Dockerfile"));
+    audit::audit(
+        &AuditInput {
+            sbom: &scanned.sbom,
+            trees: &scanned.trees,
+            dockerfile: dockerfile.as_ref(),
+            catalog: extra.catalog,
+            provenance: &scanned.provenance,
+            now: NOW.parse().unwrap(),
+        },
+        &policy,
+    )
+}
+
+fn ids(r: &Report) -> Vec<&'static str> {
+    r.findings.iter().map(|f| f.id).collect()
+}
+
+/// A catalog recording the clean image's base build, and optionally a newer build.
+fn catalog(newer: bool) -> BaseCatalog {
+    let w = image(&Tweak::default()).build();
+    let diff_ids: Vec<String> = w.layers.iter().take(2).map(|l| l.2.clone()).collect();
+    let mut c = BaseCatalog::new();
+    let entry = |created: &str, libc: &str, diff_ids: Vec<String>| CatalogImage {
+        name: "docker.io/library/debian".into(),
+        tag: Some("12".into()),
+        digest: Some(format!("sha256:{}", "a".repeat(63) + &created[3..4])),
+        created: Some(created.into()),
+        platform: Some("linux/amd64".into()),
+        history_len: Some(3),
+        diff_ids,
+        packages: [("pkg:deb/debian/libc6".to_owned(), libc.to_owned())].into(),
+        ..CatalogImage::default()
+    };
+    c.add(entry("2023-12-20T00:00:00Z", "2.36-9+deb12u4", diff_ids));
+    if newer {
+        c.add(entry(
+            "2024-01-12T00:00:00Z",
+            "2.36-9+deb12u7",
+            vec!["sha256:".to_owned() + &"b".repeat(64)],
+        ));
+    }
+    c
+}
+
+const CLEAN_DOCKERFILE: &str = "FROM debian:12@sha256:aaaa\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5 && rm -rf /var/lib/apt/lists/*\nCOPY app /app\nUSER 10001\nHEALTHCHECK CMD [\"/app/health\"]\nCMD [\"/app/run\"]\n";
+
+#[test]
+fn a_clean_hardened_image_has_no_findings() {
+    let cat = catalog(false);
+    for extra in [
+        Extra::default(),
+        Extra {
+            dockerfile: Some(CLEAN_DOCKERFILE),
+            catalog: Some(&cat),
+            ..Extra::default()
+        },
+    ] {
+        let r = run(&image(&Tweak::default()), &extra);
+        assert_eq!(r.findings, vec![], "{}", r.to_table());
+        assert_eq!(r.base.layers, Some(2));
+        assert_eq!(r.base.name.as_deref(), Some("docker.io/library/debian"));
+    }
+}
+
+type Case = (
+    &'static str,
+    Tweak,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+);
+
+/// (rule, what to change, policy, Dockerfile, expected message fragment).
+fn cases() -> Vec<Case> {
+    let app = |steps: Vec<(&'static str, fn(Layer) -> Layer)>| Tweak {
+        app: Some(steps),
+        ..Tweak::default()
+    };
+    let cfg = |v: Value| Tweak {
+        config: Some(v),
+        ..Tweak::default()
+    };
+    let step = |s: &'static str| app(vec![(s, |l| l.file("app/x", "x"))]);
+    vec![
+        (
+            "BAS001",
+            Tweak::default(),
+            None,
+            Some("FROM debian:12\nUSER 10001\n"),
+            "debian:12 is referenced by tag",
+        ),
+        (
+            "BAS002",
+            Tweak {
+                annotation: Some((
+                    "org.opencontainers.image.base.name",
+                    "docker.io/library/debian",
+                )),
+                ..Tweak::default()
+            },
+            None,
+            None,
+            "has no tag",
+        ),
+        (
+            "BAS003",
+            Tweak {
+                base_created: Some("2023-06-01T00:00:00Z"),
+                ..Tweak::default()
+            },
+            None,
+            None,
+            "built 228 days ago",
+        ),
+        (
+            "BAS005",
+            Tweak {
+                os_release: Some(
+                    "ID=debian\nVERSION_ID=\"9\"\nPRETTY_NAME=\"Debian GNU/Linux 9 (stretch)\"\n",
+                ),
+                ..Tweak::default()
+            },
+            None,
+            None,
+            "Debian GNU/Linux 9 (stretch) reached end of life on 2022-06-30",
+        ),
+        (
+            "PIN001",
+            step("RUN /bin/sh -c apt-get install -y curl wget=1.21-1 # buildkit"),
+            None,
+            None,
+            "apt installs without a version: curl",
+        ),
+        (
+            "PIN002",
+            step("/bin/sh -c apk add --no-cache --virtual .deps curl"),
+            None,
+            None,
+            "apk adds without a version: curl",
+        ),
+        (
+            "PIN003",
+            step(
+                "RUN |1 V=1 /bin/sh -c pip install --no-cache-dir flask requests==2.31.0 # buildkit",
+            ),
+            None,
+            None,
+            "pip installs without pinned versions: flask",
+        ),
+        (
+            "PIN003",
+            step("RUN /bin/sh -c pip install -r requirements.txt # buildkit"),
+            None,
+            None,
+            "-r requirements.txt without --require-hashes",
+        ),
+        (
+            "PIN004",
+            step("RUN /bin/sh -c npm install -g express@^4 # buildkit"),
+            None,
+            None,
+            "express@^4",
+        ),
+        (
+            "PIN004",
+            step("RUN /bin/sh -c cd /srv && npm install # buildkit"),
+            None,
+            None,
+            "npm install without a lockfile in /srv",
+        ),
+        (
+            "PIN005",
+            step("RUN /bin/sh -c gem install rails # buildkit"),
+            None,
+            None,
+            "gem installs without a version: rails",
+        ),
+        (
+            "PIN006",
+            step("RUN /bin/sh -c go install golang.org/x/tools/gopls@latest # buildkit"),
+            None,
+            None,
+            "gopls@latest",
+        ),
+        (
+            "PIN007",
+            step("RUN /bin/sh -c cargo install ripgrep # buildkit"),
+            None,
+            None,
+            "without a version and --locked",
+        ),
+        (
+            "PIN008",
+            step("RUN /bin/sh -c curl -fsSL https://get.example.com | sh # buildkit"),
+            None,
+            None,
+            "curl output piped into sh",
+        ),
+        (
+            "PIN009",
+            step("ADD https://example.com/tool.tgz /opt/ # buildkit"),
+            None,
+            None,
+            "ADD https://example.com/tool.tgz without --checksum",
+        ),
+        (
+            "PIN010",
+            app(vec![("COPY web /web # buildkit", |l| {
+                l.file("web/package.json", "{}")
+            })]),
+            None,
+            None,
+            "/web/package.json has no lockfile",
+        ),
+        (
+            "AGE001",
+            Tweak {
+                created: Some("2023-10-01T00:00:00Z"),
+                ..Tweak::default()
+            },
+            None,
+            None,
+            "built 106 days ago",
+        ),
+        (
+            "IMG001",
+            cfg(json!({"User": ""})),
+            None,
+            None,
+            "no USER is set",
+        ),
+        (
+            "IMG001",
+            cfg(json!({"User": "admin"})),
+            None,
+            None,
+            "USER \"admin\" has uid 0",
+        ),
+        (
+            "IMG002",
+            cfg(json!({"ExposedPorts": {"22/tcp": {}, "8080/tcp": {}}})),
+            None,
+            None,
+            "port 22/tcp is exposed",
+        ),
+        (
+            "IMG003",
+            app(vec![("COPY tool /usr/local/bin/ # buildkit", |l| {
+                l.file_mode("usr/local/bin/tool", "elf", 0o4755)
+            })]),
+            None,
+            None,
+            "/usr/local/bin/tool is setuid (mode 4755",
+        ),
+        (
+            "IMG004",
+            cfg(json!({"Healthcheck": null})),
+            None,
+            None,
+            "no HEALTHCHECK",
+        ),
+        (
+            "IMG005",
+            step("ADD notes.txt /app/ # buildkit"),
+            None,
+            None,
+            "ADD copies plain files",
+        ),
+        (
+            "IMG006",
+            app(vec![(
+                "RUN /bin/sh -c apt-get install -y curl=1 # buildkit",
+                |l| {
+                    l.file("var/cache/apt/archives/curl_1_amd64.deb", vec![0u8; 3000])
+                        .file("var/cache/apt/archives/lock", "x")
+                },
+            )]),
+            None,
+            None,
+            "apt cache left in layer 2: 1 files, 3 KiB under /var/cache/apt/archives",
+        ),
+        (
+            "IMG007",
+            Tweak {
+                extra_pkg: Some("sudo"),
+                ..Tweak::default()
+            },
+            None,
+            None,
+            "sudo 1.9.13p3-1+deb12u1 is installed",
+        ),
+        (
+            "IMG008",
+            app(vec![("COPY data /data # buildkit", |l| {
+                l.file_mode("data/db", "", 0o666)
+            })]),
+            None,
+            None,
+            "/data/db is a world-writable file (mode 0666)",
+        ),
+        (
+            "IMG009",
+            Tweak {
+                labels: true,
+                ..Tweak::default()
+            },
+            None,
+            None,
+            "missing labels: org.opencontainers.image.source",
+        ),
+        (
+            "SEC001",
+            cfg(json!({"Env": ["PATH=/usr/bin", "DB_PASSWORD=correct-horse-battery"]})),
+            None,
+            None,
+            "environment variable DB_PASSWORD holds a secret",
+        ),
+        (
+            "SEC002",
+            step(
+                "RUN |1 NPM_TOKEN=npm_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5 /bin/sh -c npm ci # buildkit",
+            ),
+            None,
+            None,
+            "build argument NPM_TOKEN",
+        ),
+        (
+            "SEC002",
+            step(
+                "RUN /bin/sh -c echo \"//registry.npmjs.org/:_authToken=abc\" > /root/.npmrc # buildkit",
+            ),
+            None,
+            None,
+            "value written to /root/.npmrc",
+        ),
+        (
+            "SEC003",
+            app(vec![("COPY .env /app/.env # buildkit", |l| {
+                l.file("app/.env", "DB_PASSWORD=hunter2\n")
+            })]),
+            None,
+            None,
+            "/app/.env holds a secret: secret assignment (DB_PASSWORD)",
+        ),
+        (
+            "LIC001",
+            Tweak::default(),
+            Some("[licenses]\ndeny = [\"GPL-3.0-only\"]\n"),
+            None,
+            "libc6 2.36-9+deb12u4 is licensed GPL-3.0-or-later",
+        ),
+        (
+            "LIC002",
+            Tweak {
+                extra_pkg: Some("sudo"),
+                ..Tweak::default()
+            },
+            Some("[rules]\nLIC002 = \"on\"\nIMG007 = \"off\"\n"),
+            None,
+            "sudo 1.9.13p3-1+deb12u1 declares no license",
+        ),
+        (
+            "PKG001",
+            Tweak::default(),
+            Some(
+                "[packages]\ndeny = [{ purl = \"pkg:deb/debian/libc6\", versions = [\"< 2.36-9+deb12u5\"], reason = \"CVE-X\" }]\n",
+            ),
+            None,
+            "libc6 2.36-9+deb12u4 is denied by the policy (versions < 2.36-9+deb12u5): CVE-X",
+        ),
+        (
+            "POL001",
+            Tweak::default(),
+            Some("[[exceptions]]\nrule = \"IMG001\"\nreason = \"legacy\"\n"),
+            None,
+            "exception for IMG001 matches no finding",
+        ),
+        (
+            "POL002",
+            Tweak::default(),
+            Some(
+                "[[exceptions]]\nrule = \"IMG001\"\nreason = \"legacy\"\nexpires = \"2024-01-01\"\n",
+            ),
+            None,
+            "expired on 2024-01-01",
+        ),
+    ]
+}
+
+#[test]
+fn each_rule_fires_on_its_case_and_only_there() {
+    for (rule, tweak, policy, dockerfile, message) in cases() {
+        let r = run(
+            &image(&tweak),
+            &Extra {
+                policy,
+                dockerfile,
+                catalog: None,
+            },
+        );
+        let hits: Vec<_> = r.findings.iter().filter(|f| f.id == rule).collect();
+        assert_eq!(hits.len(), 1, "{rule}: {}", r.to_table());
+        assert!(
+            hits[0].message.contains(message),
+            "{rule}: {:?} lacks {message:?}",
+            hits[0].message
+        );
+        let others: Vec<_> = ids(&r).into_iter().filter(|i| *i != rule).collect();
+        assert_eq!(others, Vec::<&str>::new(), "{rule}: {}", r.to_table());
+    }
+}
+
+#[test]
+fn base_rules_need_the_catalog_and_say_how_the_base_was_identified() {
+    let r = run(
+        &image(&Tweak::default()),
+        &Extra {
+            catalog: Some(&catalog(true)),
+            ..Extra::default()
+        },
+    );
+    assert_eq!(ids(&r), ["BAS004", "AGE002"], "{}", r.to_table());
+    let rebuild = &r.findings[0];
+    assert_eq!(
+        rebuild.message,
+        "built on debian:12@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa3; the catalog has a newer build of the same tag: debian:12@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa4 (2024-01-12T00:00:00Z)"
+    );
+    let methods: Vec<&str> = rebuild
+        .base
+        .as_ref()
+        .unwrap()
+        .identified_by
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    assert_eq!(methods, ["catalog"]);
+    assert!(
+        r.findings[1]
+            .message
+            .contains("libc6 2.36-9+deb12u4 → 2.36-9+deb12u7"),
+        "{}",
+        r.findings[1].message
+    );
+    let evidence: Vec<&str> = r.base.evidence.iter().map(|e| e.method.as_str()).collect();
+    assert_eq!(evidence, ["annotation", "catalog", "history"]);
+    // Without a diff_id match, a build newer than the image itself still counts, by name.
+    let mut other = catalog(true);
+    other
+        .images
+        .retain(|e| e.created.as_deref() == Some("2024-01-12T00:00:00Z"));
+    let r = run(
+        &image(&Tweak::default()),
+        &Extra {
+            catalog: Some(&other),
+            ..Extra::default()
+        },
+    );
+    assert_eq!(ids(&r), ["BAS004"]);
+    let methods: Vec<&str> = r.findings[0]
+        .base
+        .as_ref()
+        .unwrap()
+        .identified_by
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    assert_eq!(methods, ["annotation", "catalog"]);
+}
+
+#[test]
+fn a_secret_deleted_in_a_later_layer_is_reported_with_its_layer_and_never_printed() {
+    let tweak = Tweak {
+        app: Some(vec![
+            ("COPY id_rsa /root/.ssh/id_rsa # buildkit", |l| {
+                l.file("root/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n")
+            }),
+            ("RUN /bin/sh -c rm /root/.ssh/id_rsa # buildkit", |l| {
+                l.whiteout("root/.ssh/id_rsa")
+            }),
+        ]),
+        ..Tweak::default()
+    };
+    let r = run(&image(&tweak), &Extra::default());
+    assert_eq!(ids(&r), ["SEC003"], "{}", r.to_table());
+    let f = &r.findings[0];
+    assert_eq!(
+        f.message,
+        "/root/.ssh/id_rsa holds a secret: private key; deleted or replaced in layer 3, but still shipped in layer 2"
+    );
+    let Evidence::File {
+        path,
+        layer,
+        removed_in,
+        layer_digest,
+    } = &f.locations[0]
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (path.as_str(), *layer, *removed_in),
+        ("/root/.ssh/id_rsa", 2, Some(3))
+    );
+    assert!(layer_digest.as_deref().unwrap().starts_with("sha256:"));
+    for out in [r.to_json(), r.to_table()] {
+        assert!(!out.contains("b3BlbnNzaC1rZXkt"), "{out}");
+    }
+}
+
+#[test]
+fn secrets_in_history_are_redacted_everywhere() {
+    let token = "ghp_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5";
+    let tweak = Tweak {
+        app: Some(vec![(
+            "RUN |1 GITHUB_TOKEN=ghp_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5 /bin/sh -c git clone https://x:ghp_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5@github.com/o/r # buildkit",
+            |l| l.file("r/x", "x"),
+        )]),
+        ..Tweak::default()
+    };
+    let r = run(&image(&tweak), &Extra::default());
+    assert_eq!(ids(&r), ["SEC002"], "{}", r.to_table());
+    assert_eq!(
+        r.findings[0].message,
+        "RUN step exposes a secret: GitHub personal access token, build argument GITHUB_TOKEN, password in URL"
+    );
+    let Evidence::History {
+        step,
+        layer,
+        created_by,
+    } = &r.findings[0].locations[0]
+    else {
+        panic!()
+    };
+    assert_eq!((*step, *layer), (3, Some(2)));
+    assert_eq!(
+        created_by,
+        "RUN |1 GITHUB_TOKEN=**** /bin/sh -c git clone https://x:****@github.com/o/r # buildkit"
+    );
+    let policy = ValidPolicy::default_policy();
+    for out in [
+        r.to_json(),
+        r.to_table(),
+        audit::sarif::to_sarif(&r, &policy, None),
+    ] {
+        assert!(!out.contains(token), "{out}");
+    }
+}
+
+#[test]
+fn dockerfile_findings_point_at_lines() {
+    let df = "FROM debian:12@sha256:aaaa AS base\nFROM base\nRUN apt-get update && \\\n    apt-get install -y curl\nEXPOSE 22\nUSER root\n";
+    let tweak = Tweak {
+        config: Some(json!({"User": "root", "ExposedPorts": {"22/tcp": {}}})),
+        ..Tweak::default()
+    };
+    let r = run(
+        &image(&tweak),
+        &Extra {
+            dockerfile: Some(df),
+            ..Extra::default()
+        },
+    );
+    let lines: Vec<(&str, usize)> = r
+        .findings
+        .iter()
+        .flat_map(|f| {
+            f.locations.iter().filter_map(move |l| match l {
+                Evidence::Dockerfile { line, .. } => Some((f.id, *line)),
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [("IMG001", 6), ("IMG002", 5), ("PIN001", 3)],
+        "{}",
+        r.to_table()
+    );
+}
+
+#[test]
+fn exceptions_suppress_until_they_expire() {
+    let tweak = Tweak {
+        config: Some(json!({"User": ""})),
+        ..Tweak::default()
+    };
+    let live = "[[exceptions]]\nrule = \"runs-as-root\"\nreason = \"gosu in the entrypoint\"\nexpires = \"2024-02-01\"\n";
+    let r = run(
+        &image(&tweak),
+        &Extra {
+            policy: Some(live),
+            ..Extra::default()
+        },
+    );
+    assert_eq!(ids(&r), Vec::<&str>::new());
+    assert_eq!(r.suppressed.len(), 1);
+    assert_eq!(
+        (r.suppressed[0].reason.as_str(), r.suppressed[0].policy_line),
+        ("gosu in the entrypoint", 1)
+    );
+    let expired = live.replace("2024-02-01", "2024-01-14");
+    let r = run(
+        &image(&tweak),
+        &Extra {
+            policy: Some(&expired),
+            ..Extra::default()
+        },
+    );
+    assert_eq!(ids(&r), ["IMG001", "POL002"]);
+    let path_scoped =
+        "[[exceptions]]\nrule = \"SEC003\"\npath = \"/app/**\"\nreason = \"fixture\"\n";
+    let t = Tweak {
+        app: Some(vec![("COPY .env /app/.env # buildkit", |l| {
+            l.file("app/.env", "DB_PASSWORD=hunter2\n")
+        })]),
+        ..Tweak::default()
+    };
+    let r = run(
+        &image(&t),
+        &Extra {
+            policy: Some(path_scoped),
+            ..Extra::default()
+        },
+    );
+    assert_eq!((ids(&r), r.suppressed.len()), (vec![], 1));
+}
+
+#[test]
+fn severity_overrides_and_disabled_rules() {
+    let tweak = Tweak {
+        config: Some(json!({"User": "", "Healthcheck": null})),
+        ..Tweak::default()
+    };
+    let r = run(
+        &image(&tweak),
+        &Extra {
+            policy: Some("[rules]\nIMG001 = \"critical\"\nno-healthcheck = \"off\"\n"),
+            ..Extra::default()
+        },
+    );
+    assert_eq!(ids(&r), ["IMG001"]);
+    assert_eq!(r.findings[0].severity, audit::Severity::Critical);
+    assert_eq!(r.summary.critical, 1);
+}
+
+#[test]
+fn registry_ids_and_names_are_unique_and_listed() {
+    let rules: Vec<_> = audit::registry::rules().collect();
+    let mut ids: Vec<&str> = rules.iter().map(|m| m.id).collect();
+    let mut names: Vec<&str> = rules.iter().map(|m| m.name).collect();
+    ids.sort();
+    ids.dedup();
+    names.sort();
+    names.dedup();
+    assert_eq!((ids.len(), names.len()), (rules.len(), rules.len()));
+    let mut listing = String::new();
+    for m in &rules {
+        assert!(
+            m.explanation().contains("## What it flags")
+                && m.explanation().contains("## How to fix"),
+            "{}",
+            m.id
+        );
+        assert!(m.explanation().contains("## Policy example"), "{}", m.id);
+        listing.push_str(&format!(
+            "{} {} {} {}\n",
+            m.id,
+            m.name,
+            m.severity,
+            if m.default_enabled { "on" } else { "off" }
+        ));
+    }
+    crate::support::golden::assert_golden("audit-rules.txt", listing.as_bytes());
+}
