@@ -30,33 +30,44 @@ fn base_layers(b: ImageBuilder, os_release: &'static str, extra_pkg: Option<&str
     if let Some(p) = extra_pkg {
         status.push_str(&stanza(p, "1.9.13p3-1+deb12u1"));
     }
-    b.layer(move |l| {
-        l.created_by("/bin/sh -c #(nop) ADD file:5a6b in / ")
-            .file("etc/os-release", os_release)
-            .file("etc/passwd", PASSWD)
-            .file("var/lib/dpkg/status", status)
-            .file("usr/share/doc/libc6/copyright", "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 1991 FSF\nLicense: GPL-3+\n")
-            .file_mode("usr/bin/passwd", "elf", 0o4755)
-            .file_mode("tmp/scratch", "", 0o666)
-    })
-    .layer(|l| {
-        l.created_by("/bin/sh -c apt-get update && apt-get install -y ca-certificates")
-            .file("etc/ssl/certs/ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
-    })
+    b.layer(move |l| rootfs(l, os_release, &status))
+        .layer(|l| base_layer(l, 1))
+}
+
+fn rootfs(l: Layer, os_release: &str, status: &str) -> Layer {
+    l.created_by("/bin/sh -c #(nop) ADD file:5a6b in / ")
+        .file("etc/os-release", os_release)
+        .file("etc/passwd", PASSWD)
+        .file("var/lib/dpkg/status", status)
+        .file("usr/share/doc/libc6/copyright", "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 1991 FSF\nLicense: GPL-3+\n")
+        .file_mode("usr/bin/passwd", "elf", 0o4755)
+        .file_mode("tmp/scratch", "", 0o666)
+}
+
+/// Layer `i` (0 or 1) of the clean image's base, as the base image itself has it.
+pub(crate) fn base_layer(l: Layer, i: usize) -> Layer {
+    if i == 0 {
+        return rootfs(l, OS_RELEASE_12, &stanza("libc6", "2.36-9+deb12u4"));
+    }
+    l.created_by("/bin/sh -c apt-get update && apt-get install -y ca-certificates")
+        .file(
+            "etc/ssl/certs/ca.pem",
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        )
 }
 
 /// What each case changes.
 #[derive(Default, Clone)]
-struct Tweak {
-    os_release: Option<&'static str>,
-    extra_pkg: Option<&'static str>,
+pub(crate) struct Tweak {
+    pub(crate) os_release: Option<&'static str>,
+    pub(crate) extra_pkg: Option<&'static str>,
     /// Replaces the application's steps: (created_by, layer contents).
-    app: Option<Vec<(&'static str, fn(Layer) -> Layer)>>,
-    config: Option<Value>,
-    created: Option<&'static str>,
-    base_created: Option<&'static str>,
-    labels: bool,
-    annotation: Option<(&'static str, &'static str)>,
+    pub(crate) app: Option<Vec<(&'static str, fn(Layer) -> Layer)>>,
+    pub(crate) config: Option<Value>,
+    pub(crate) created: Option<&'static str>,
+    pub(crate) base_created: Option<&'static str>,
+    pub(crate) labels: bool,
+    pub(crate) annotation: Option<(&'static str, &'static str)>,
 }
 
 fn clean_app() -> Vec<(&'static str, fn(Layer) -> Layer)> {
@@ -73,7 +84,7 @@ fn clean_app() -> Vec<(&'static str, fn(Layer) -> Layer)> {
     ]
 }
 
-fn image(t: &Tweak) -> ImageBuilder {
+pub(crate) fn image(t: &Tweak) -> ImageBuilder {
     let mut b = base_layers(
         ImageBuilder::new().tag(Some("example.com/app:1.0")),
         t.os_release.unwrap_or(OS_RELEASE_12),

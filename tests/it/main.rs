@@ -2,6 +2,7 @@
 //! code (`support::image`), never pulled.
 
 mod audit;
+mod audit_cli;
 mod cli;
 mod encode;
 mod real_tools;
