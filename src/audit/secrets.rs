@@ -73,8 +73,11 @@ pub struct Hit {
     pub span: std::ops::Range<usize>,
 }
 
-/// Known token formats: (prefix, kind, charset, minimum body length, maximum).
-const TOKENS: &[(&str, &str, fn(u8) -> bool, usize, usize)] = &[
+/// A known token format: (prefix, kind, charset of the body, minimum body length, maximum).
+type TokenFormat = (&'static str, &'static str, fn(u8) -> bool, usize, usize);
+
+/// Known token formats.
+const TOKENS: &[TokenFormat] = &[
     ("AKIA", "AWS access key id", upper_digit, 16, 16),
     ("ASIA", "AWS temporary access key id", upper_digit, 16, 16),
     ("ghp_", "GitHub personal access token", alnum, 36, 40),
@@ -228,7 +231,7 @@ pub fn secret_name(name: &str) -> bool {
     ]
     .iter()
     .any(|k| {
-        n.contains(k) && !(*k == "PWD" && n == "PWD") && !(*k == "_AUTH" && !n.ends_with("_AUTH"))
+        n.contains(k) && !(*k == "PWD" && n == "PWD") && (*k != "_AUTH" || n.ends_with("_AUTH"))
     })
 }
 

@@ -56,13 +56,16 @@ pub(crate) fn base_layer(l: Layer, i: usize) -> Layer {
         )
 }
 
+/// One application build step: its `created_by` and what its layer holds.
+type AppStep = (&'static str, fn(Layer) -> Layer);
+
 /// What each case changes.
 #[derive(Default, Clone)]
 pub(crate) struct Tweak {
     pub(crate) os_release: Option<&'static str>,
     pub(crate) extra_pkg: Option<&'static str>,
     /// Replaces the application's steps: (created_by, layer contents).
-    pub(crate) app: Option<Vec<(&'static str, fn(Layer) -> Layer)>>,
+    pub(crate) app: Option<Vec<AppStep>>,
     pub(crate) config: Option<Value>,
     pub(crate) created: Option<&'static str>,
     pub(crate) base_created: Option<&'static str>,
@@ -70,7 +73,7 @@ pub(crate) struct Tweak {
     pub(crate) annotation: Option<(&'static str, &'static str)>,
 }
 
-fn clean_app() -> Vec<(&'static str, fn(Layer) -> Layer)> {
+fn clean_app() -> Vec<AppStep> {
     vec![
         (
             "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5 && rm -rf /var/lib/apt/lists/* # buildkit",
@@ -226,7 +229,7 @@ type Case = (
 
 /// (rule, what to change, policy, Dockerfile, expected message fragment).
 fn cases() -> Vec<Case> {
-    let app = |steps: Vec<(&'static str, fn(Layer) -> Layer)>| Tweak {
+    let app = |steps: Vec<AppStep>| Tweak {
         app: Some(steps),
         ..Tweak::default()
     };

@@ -73,9 +73,7 @@ fn local(spec: &str) -> bool {
 }
 
 fn join(dir: &str, p: &str) -> String {
-    if p.starts_with('/') {
-        p.trim_matches('/').to_owned()
-    } else if dir.is_empty() {
+    if p.starts_with('/') || dir.is_empty() {
         p.trim_matches('/').to_owned()
     } else {
         format!("{dir}/{}", p.trim_matches('/'))

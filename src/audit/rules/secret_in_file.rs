@@ -97,7 +97,7 @@ fn classify(path: &str, bytes: &[u8]) -> Vec<String> {
         .lines()
         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
     match lower.as_str() {
-        ".npmrc" | ".yarnrc" | ".yarnrc.yml" => {
+        ".npmrc" | ".yarnrc" | ".yarnrc.yml"
             if text.lines().any(|l| {
                 let l = l.trim();
                 (l.contains("_authToken")
@@ -106,9 +106,9 @@ fn classify(path: &str, bytes: &[u8]) -> Vec<String> {
                     || l.contains("npmAuthToken"))
                     && l.split_once(['=', ':'])
                         .is_some_and(|(_, v)| secrets::real_value(v))
-            }) {
-                kinds.push("npm registry token".into());
-            }
+            }) =>
+        {
+            kinds.push("npm registry token".into());
         }
         ".netrc" | "_netrc" if text.contains("password") => kinds.push("netrc password".into()),
         ".pgpass" | ".htpasswd" | ".vault-token" | ".git-credentials" if non_empty => {
