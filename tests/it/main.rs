@@ -3,6 +3,7 @@
 
 mod audit;
 mod audit_cli;
+mod audit_real;
 mod cli;
 mod encode;
 mod real_tools;

@@ -144,9 +144,17 @@ fn classify(path: &str, bytes: &[u8]) -> Vec<String> {
             ext,
             "" | "txt" | "json" | "yaml" | "yml" | "ini" | "conf" | "cfg" | "properties" | "env"
         )
-        && !path.starts_with("usr/")
-        && !path.starts_with("lib/")
-        && !path.starts_with("etc/")
+        && ![
+            "usr/",
+            "lib/",
+            "etc/",
+            "var/lib/",
+            "var/cache/",
+            "var/log/",
+            "var/backups/",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p))
         && non_empty
         && bytes.len() <= 4096
     {
@@ -230,6 +238,8 @@ mod tests {
             ["file named like a secret"]
         );
         assert!(classify("usr/lib/python3/tokenize.py", b"def tokenize(): pass\n").is_empty());
+        // Debian's PAM state file (debootstrapped rootfs): a name, not a secret.
+        assert!(classify("var/lib/pam/password", b"Name: unix\nDefault: yes\n").is_empty());
         assert_eq!(
             classify(
                 "root/.aws/credentials",
