@@ -293,3 +293,59 @@ fn seeded_problems_are_found_and_a_hardened_image_is_clean() {
     assert_eq!(code, 0);
     assert_eq!(r["base"]["layers"], 1);
 }
+
+/// The Dockerfile both linters read: pinned and unpinned installs of every kind hadolint
+/// checks, with continuations and several stages.
+const LINT_DOCKERFILE: &str = "FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl wget=1.21.3-1+b2\nRUN apt-get install -y --no-install-recommends ca-certificates=20230311\nFROM python:3.12-alpine AS py\nRUN apk add --no-cache curl\nRUN apk add --no-cache bash=5.2.21-r0\nRUN pip install flask requests==2.31.0\nRUN pip install --no-cache-dir django==5.0\nFROM node:20\nRUN npm install -g express typescript@5.4.5\nRUN npm install -g left-pad@1.3.0\nRUN gem install rails\nRUN gem install bundler -v 2.5.10\n";
+
+#[test]
+#[ignore = "needs hadolint (CONSIGN_HADOLINT); run tests/run.sh"]
+fn unpinned_install_lines_agree_with_hadolint() {
+    let hadolint = std::env::var("CONSIGN_HADOLINT").expect("CONSIGN_HADOLINT: run tests/run.sh");
+    let dir = tmp();
+    let df = dir.path().join("Dockerfile");
+    std::fs::write(&df, LINT_DOCKERFILE).unwrap();
+    let out = Command::new(&hadolint)
+        .args(["-f", "json"])
+        .arg(&df)
+        .output()
+        .unwrap();
+    let theirs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let map = [
+        ("DL3008", "PIN001"),
+        ("DL3018", "PIN002"),
+        ("DL3013", "PIN003"),
+        ("DL3016", "PIN004"),
+        ("DL3028", "PIN005"),
+    ];
+    let mut expected: Vec<(&str, u64)> = theirs
+        .iter()
+        .filter_map(|f| {
+            map.iter()
+                .find(|(h, _)| f["code"] == *h)
+                .map(|(_, c)| (*c, f["line"].as_u64().unwrap()))
+        })
+        .collect();
+    expected.sort();
+    let r = crate::audit::run(
+        &crate::audit::image(&crate::audit::Tweak::default()),
+        &crate::audit::Extra {
+            dockerfile: Some(LINT_DOCKERFILE),
+            ..Default::default()
+        },
+    );
+    let mut ours: Vec<(&str, u64)> = r
+        .findings
+        .iter()
+        .filter(|f| f.id.starts_with("PIN"))
+        .flat_map(|f| {
+            f.locations.iter().filter_map(move |l| match l {
+                consign::audit::Evidence::Dockerfile { line, .. } => Some((f.id, *line as u64)),
+                _ => None,
+            })
+        })
+        .collect();
+    ours.sort();
+    assert_eq!(ours, expected);
+    assert_eq!(expected.len(), 5, "hadolint found {theirs:?}");
+}
