@@ -828,3 +828,82 @@ fn registry_ids_and_names_are_unique_and_listed() {
     }
     crate::support::golden::assert_golden("audit-rules.txt", listing.as_bytes());
 }
+
+#[test]
+fn a_buildkit_provenance_attestation_names_the_base() {
+    use crate::support::image::{sha256, write_dir};
+    let img = image(&Tweak {
+        annotation: Some(("org.example.note", "none")),
+        ..Tweak::default()
+    });
+    let manifest_digest = img.build().manifest.0;
+    let mut files = img.oci_files();
+    let statement = serde_json::to_vec(&json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://slsa.dev/provenance/v0.2",
+        "subject": [{"name": "example.com/app", "digest": {"sha256": manifest_digest.trim_start_matches("sha256:")}}],
+        "predicate": {"materials": [
+            {"uri": "pkg:docker/docker/dockerfile@1", "digest": {"sha256": "1".repeat(64)}},
+            {"uri": "pkg:docker/debian@12?platform=linux%2Famd64", "digest": {"sha256": "2".repeat(64)}}
+        ]}
+    }))
+    .unwrap();
+    let empty = b"{}".to_vec();
+    let att = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": sha256(&empty), "size": 2},
+        "layers": [{"mediaType": "application/vnd.in-toto+json", "digest": sha256(&statement), "size": statement.len(),
+                    "annotations": {"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}}]
+    }))
+    .unwrap();
+    let blob = |b: &[u8]| format!("blobs/sha256/{}", sha256(b).trim_start_matches("sha256:"));
+    files.push((blob(&statement), statement.clone()));
+    files.push((blob(&empty), empty.clone()));
+    files.push((blob(&att), att.clone()));
+    let index = files.iter_mut().find(|(n, _)| n == "index.json").unwrap();
+    let mut v: Value = serde_json::from_slice(&index.1).unwrap();
+    v["manifests"].as_array_mut().unwrap().push(json!({
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha256(&att), "size": att.len(),
+        "platform": {"architecture": "unknown", "os": "unknown"},
+        "annotations": {"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": manifest_digest}
+    }));
+    index.1 = serde_json::to_vec(&v).unwrap();
+    let dir = tmp();
+    write_dir(dir.path(), &files);
+    let scanned = scan_layers(
+        &SourceSpec::OciDir(dir.path().to_path_buf()),
+        &ScanOptions::default(),
+        audit::secrets::WANTS,
+    )
+    .unwrap();
+    assert_eq!(scanned.provenance.len(), 2);
+    let mut cat = catalog(true);
+    cat.images
+        .retain(|e| e.created.as_deref() == Some("2024-01-12T00:00:00Z"));
+    let r = audit::audit(
+        &AuditInput {
+            sbom: &scanned.sbom,
+            trees: &scanned.trees,
+            dockerfile: None,
+            catalog: Some(&cat),
+            provenance: &scanned.provenance,
+            now: NOW.parse().unwrap(),
+        },
+        &ValidPolicy::default_policy(),
+    );
+    assert_eq!(r.base.name.as_deref(), Some("docker.io/library/debian"));
+    assert_eq!(
+        r.base.digest.as_deref(),
+        Some(format!("sha256:{}", "2".repeat(64)).as_str())
+    );
+    assert_eq!(ids(&r), ["BAS004"]);
+    let by: Vec<&str> = r.findings[0]
+        .base
+        .as_ref()
+        .unwrap()
+        .identified_by
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    assert_eq!(by, ["provenance", "catalog"]);
+}

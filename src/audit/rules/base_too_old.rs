@@ -8,7 +8,7 @@ declare_rule! {
     /// ## What it flags
     /// A base image built longer ago than `thresholds.max_base_age` (default 90 days). The
     /// base's build time comes from the base catalog entry the image matches, else from the
-    /// history step where the base ends.
+    /// history step where the base ends. A zeroed time (reproducible builds) is not judged.
     ///
     /// ## Why it matters
     /// Distributions publish security fixes continuously; a base built months ago ships the

@@ -9,8 +9,10 @@ declare_rule! {
     /// ## What it flags
     /// Files and directories writable by every user, outside the temporary directories in
     /// `hardening.world_writable_allow` (`/tmp`, `/var/tmp`, `/run/lock`, `/dev/shm` …).
-    /// Symbolic links (always 0777) and devices are not judged. A world-writable directory is
-    /// reported once, with the number of world-writable entries beneath it.
+    /// Symbolic links (always 0777), devices and sticky directories (mode 1777: the shared
+    /// temporary directory pattern, where nobody can remove another user's files) are not
+    /// judged. A world-writable directory is reported once, with the number of world-writable
+    /// entries beneath it.
     ///
     /// ## Why it matters
     /// Any process in the container, whatever its user, can replace such files: programs,
@@ -44,6 +46,7 @@ impl Rule for WorldWritable {
         cx.fs.walk(&mut |loc, meta| {
             if matches!(meta.kind, EntryKind::File | EntryKind::Dir)
                 && meta.mode & 0o002 != 0
+                && !(meta.kind == EntryKind::Dir && meta.mode & 0o1000 != 0)
                 && !cx.policy.world_writable_allowed(&loc.absolute())
             {
                 hits.push((loc.clone(), meta.mode, meta.kind));
