@@ -264,3 +264,29 @@ fn rules_and_default_policy() {
     let o = run(&["rules"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 34);
 }
+
+#[test]
+fn help_of_the_new_subcommands() {
+    for (args, needles) in [
+        (
+            &["audit", "--help"][..],
+            &[
+                "--policy",
+                "--dockerfile",
+                "--base-catalog",
+                "--fail-on",
+                "--print-default-policy",
+                "Exit status: 0",
+            ][..],
+        ),
+        (&["base", "add", "--help"][..], &["--catalog", "--name"][..]),
+        (&["rules", "--help"][..], &["explain"][..]),
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        let help = String::from_utf8_lossy(&o.stdout);
+        for n in needles {
+            assert!(help.contains(n), "{n} missing from {args:?}");
+        }
+    }
+}
