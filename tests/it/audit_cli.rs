@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-use crate::audit::{NOW, Tweak, image};
+use crate::support::audit_image::{NOW, Tweak, image};
 use crate::support::tmp;
 
 fn run(args: &[&str]) -> Output {
@@ -191,7 +191,7 @@ fn base_add_builds_a_catalog_the_audit_uses() {
     let base_path = dir.path().join("base.tar");
     let mut b = base;
     for i in 0..2 {
-        b = b.layer(move |l| crate::audit::base_layer(l, i));
+        b = b.layer(move |l| crate::support::audit_image::base_layer(l, i));
     }
     b.created("2023-12-20T00:00:00Z")
         .write_docker_archive(&base_path);

@@ -327,9 +327,9 @@ fn unpinned_install_lines_agree_with_hadolint() {
         })
         .collect();
     expected.sort();
-    let r = crate::audit::run(
-        &crate::audit::image(&crate::audit::Tweak::default()),
-        &crate::audit::Extra {
+    let r = crate::support::audit_image::run(
+        &crate::support::audit_image::image(&crate::support::audit_image::Tweak::default()),
+        &crate::support::audit_image::Extra {
             dockerfile: Some(LINT_DOCKERFILE),
             ..Default::default()
         },
