@@ -4,6 +4,7 @@
 mod audit;
 mod audit_cli;
 mod audit_real;
+mod audit_rules;
 mod cli;
 mod encode;
 mod real_tools;
