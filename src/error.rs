@@ -88,6 +88,31 @@ pub enum Error {
         /// Which limit, and its value.
         reason: String,
     },
+    /// An audit policy file is malformed or names something that does not exist (the reason
+    /// gives the line and the field).
+    #[error("policy {path}: {reason}")]
+    Policy {
+        /// The policy file (`<built-in>` for the default policy).
+        path: String,
+        /// What is wrong, with the line and field where known.
+        reason: String,
+    },
+    /// A base catalog file is malformed.
+    #[error("base catalog {path}: {reason}")]
+    Catalog {
+        /// The catalog file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A Dockerfile cannot be read.
+    #[error("{path}: {reason}")]
+    Dockerfile {
+        /// The Dockerfile.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Writing an SBOM document failed.
     #[error("encoding {format}: {reason}")]
     Encode {

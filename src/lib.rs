@@ -3,9 +3,11 @@
 //! The library reads an image ([`source`]) layer by layer in one streaming pass, stacks the
 //! layers into the filesystem a container sees ([`fs`]), runs the package catalogers
 //! ([`catalog`]) and gathers what they found into an [`Sbom`] ([`model`]), which the
-//! [`encode`] module writes as CycloneDX, SPDX or a table. The library never prints, reads
+//! [`encode`] module writes as CycloneDX, SPDX or a table; [`audit`] judges the image against a
+//! policy (base images, pinning, rebuilds, hardening, secrets, licenses). The library never prints, reads
 //! environment variables or exits; the `consign` binary's `cli` module does.
 
+pub mod audit;
 pub mod catalog;
 pub mod encode;
 pub mod error;

@@ -44,6 +44,8 @@ pub struct Scanned {
     pub sbom: Sbom,
     /// Every layer's entries, whiteouts and captured files, bottom first.
     pub trees: Vec<LayerTree>,
+    /// Materials of the BuildKit provenance attestations stored beside the image.
+    pub provenance: Vec<crate::source::provenance::Material>,
 }
 
 /// Like [`scan`], also capturing the files matching `extra_wants` (globs, as catalogers
@@ -212,6 +214,7 @@ pub fn catalog_image(
     Scanned {
         sbom,
         trees: image.trees,
+        provenance: image.provenance,
     }
 }
 

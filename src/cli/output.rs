@@ -129,3 +129,54 @@ fn stage(
     }
     Ok(tmp)
 }
+
+/// Writes already-rendered documents: each file atomically (a temporary file beside it,
+/// renamed only once every document is staged), the one without a path to stdout last.
+pub fn write_rendered(docs: Vec<(Option<PathBuf>, Vec<u8>)>) -> anyhow::Result<()> {
+    let mut staged = Vec::new();
+    let mut stdout_doc = None;
+    for (path, bytes) in docs {
+        match path {
+            None => stdout_doc = Some(bytes),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                let mut tmp = tempfile::Builder::new()
+                    .prefix(".consign-")
+                    .suffix(".tmp")
+                    .tempfile_in(&dir)
+                    .with_context(|| {
+                        format!(
+                            "cannot write {}: cannot create a file in {}",
+                            path.display(),
+                            dir.display()
+                        )
+                    })?;
+                tmp.as_file_mut()
+                    .write_all(&bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ = std::fs::set_permissions(
+                        tmp.path(),
+                        std::fs::Permissions::from_mode(0o644),
+                    );
+                }
+                staged.push((tmp, path));
+            }
+        }
+    }
+    for (tmp, path) in staged {
+        tmp.persist(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(doc) = stdout_doc {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&doc)?;
+        out.flush()?;
+    }
+    Ok(())
+}

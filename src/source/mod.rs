@@ -15,6 +15,7 @@ pub mod layer;
 pub mod limits;
 pub mod oci;
 pub mod plan;
+pub mod provenance;
 pub mod reference;
 pub mod store;
 pub mod stream;
@@ -146,6 +147,8 @@ pub struct LoadedImage {
     pub trees: Vec<LayerTree>,
     /// Non-fatal problems found while reading.
     pub warnings: Vec<Unknown>,
+    /// Materials of the BuildKit provenance attestations stored beside the image.
+    pub provenance: Vec<provenance::Material>,
 }
 
 /// Reads the image `spec` names, capturing the files `wants` selects.
@@ -216,6 +219,7 @@ fn load_dir(p: &Path, wants: &Wants, opts: &LoadOptions<'_>) -> Result<LoadedIma
         }],
         trees: vec![tree],
         warnings: to_unknowns(0, warnings),
+        provenance: Vec::new(),
     })
 }
 
@@ -469,6 +473,7 @@ fn assemble(plan: ImagePlan, reads: Vec<LayerRead>, input: &Path) -> LoadedImage
         layers,
         trees,
         warnings,
+        provenance: plan.provenance,
     }
 }
 

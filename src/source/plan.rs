@@ -81,6 +81,8 @@ pub struct ImagePlan {
     pub platform: Option<Platform>,
     /// Layers, bottom first.
     pub layers: Vec<LayerPlan>,
+    /// Materials of provenance attestations stored beside the image (OCI layouts).
+    pub provenance: Vec<super::provenance::Material>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,9 +180,13 @@ fn plan_docker(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result
         annotations: BTreeMap::new(),
         config,
         layers,
+        provenance: Vec::new(),
     };
     if store.contains("index.json") {
         enrich_from_oci(store, &mut plan, limits)?;
+        if let Some(d) = &plan.manifest_digest {
+            plan.provenance = super::provenance::find(store, d, limits);
+        }
     }
     plan.base = base_image(&plan.annotations, &BTreeMap::new(), &plan.config);
     Ok(plan)
@@ -491,7 +497,9 @@ fn plan_oci(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<Im
         None => (None, None),
     };
     let base = base_image(&m.annotations, &chosen.annotations, &config);
+    let provenance = super::provenance::find(store, &manifest_digest, limits);
     Ok(ImagePlan {
+        provenance,
         kind: SourceKind::OciDir,
         name,
         tag,

@@ -1,6 +1,10 @@
 //! Integration tests: one binary, one module per area (ripgrep's layout). Images are built in
 //! code (`support::image`), never pulled.
 
+mod audit;
+mod audit_cli;
+mod audit_real;
+mod audit_rules;
 mod cli;
 mod encode;
 mod real_tools;
