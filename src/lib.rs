@@ -6,6 +6,7 @@
 //! [`encode`] module writes as CycloneDX, SPDX or a table. The library never prints, reads
 //! environment variables or exits; the `consign` binary's `cli` module does.
 
+pub mod attest;
 pub mod catalog;
 pub mod encode;
 pub mod error;
