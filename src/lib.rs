@@ -12,6 +12,7 @@ pub mod encode;
 pub mod error;
 pub mod fs;
 pub mod model;
+pub mod registry;
 pub mod scan;
 pub mod source;
 
