@@ -70,6 +70,28 @@ impl Client {
 
     /// Fetches the manifest `reference` (tag or digest) of `repo`; `Ok(None)` on 404.
     pub fn manifest_opt(&self, repo: &str, reference: &str, limit: u64) -> Result<Option<Fetched>> {
+        Ok(self.get_manifest(repo, reference, limit)?.ok())
+    }
+
+    /// Fetches the manifest `reference` of `repo`; 404 is an error.
+    pub fn manifest(&self, repo: &str, reference: &str, limit: u64) -> Result<Fetched> {
+        self.get_manifest(repo, reference, limit)?.map_err(|detail| {
+            let what = if detail.contains("NAME_UNKNOWN") {
+                format!("repository {repo} not found")
+            } else {
+                format!("manifest {reference} not found")
+            };
+            self.error(repo, format!("{what} (HTTP 404{detail})"))
+        })
+    }
+
+    /// The manifest, or on 404 the registry's error detail.
+    fn get_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        limit: u64,
+    ) -> Result<std::result::Result<Fetched, String>> {
         let mut call = self.call(
             Method::GET,
             format!("/v2/{repo}/manifests/{reference}"),
@@ -80,7 +102,7 @@ impl Client {
         let mut resp = self.send(&call)?;
         let what = format!("manifest {reference}");
         if resp.status() == StatusCode::NOT_FOUND {
-            return Ok(None);
+            return Ok(Err(super::client::error_detail(resp)));
         }
         if !resp.status().is_success() {
             return Err(self.status_error(repo, &what, Access::Pull, resp));
@@ -123,21 +145,11 @@ impl Client {
                 .and_then(|d| d.media_type)
                 .unwrap_or_default(),
         };
-        Ok(Some(Fetched {
+        Ok(Ok(Fetched {
             bytes,
             media_type,
             digest,
         }))
-    }
-
-    /// Fetches the manifest `reference` of `repo`; 404 is an error.
-    pub fn manifest(&self, repo: &str, reference: &str, limit: u64) -> Result<Fetched> {
-        self.manifest_opt(repo, reference, limit)?.ok_or_else(|| {
-            self.error(
-                repo,
-                format!("manifest {reference} not found (HTTP 404): no such tag or digest in the repository"),
-            )
-        })
     }
 
     /// Opens the blob `digest` of `repo` as a stream (redirects followed). The caller verifies

@@ -325,7 +325,7 @@ impl Client {
         if attempts > 1 {
             reason.push_str(&format!(" ({attempts} attempts)"));
         }
-        let tls = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_));
+        let tls = is_tls_error(e);
         if tls && !self.opts.insecure && is_loopback_host(&self.registry) {
             reason.push_str(
                 "; if this local registry speaks plain HTTP, pass --insecure-registry, or give \
@@ -516,14 +516,30 @@ fn retryable(s: StatusCode) -> bool {
 }
 
 fn transient(e: &ureq::Error) -> bool {
-    matches!(
-        e,
-        ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed
-    )
+    use std::io::ErrorKind::*;
+    match e {
+        // rustls reports a peer that does not speak TLS as InvalidData: not worth retrying.
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            ConnectionRefused | ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+                | TimedOut | Interrupted
+        ),
+        ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed => true,
+        _ => false,
+    }
+}
+
+/// True when the error says the TLS handshake failed (including a peer speaking plain HTTP).
+fn is_tls_error(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => true,
+        ureq::Error::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
+        _ => false,
+    }
 }
 
 /// `; CODE: message` from an OCI error body (`{"errors":[{"code","message"}]}`), or "".
-fn error_detail(mut resp: Response<Body>) -> String {
+pub(crate) fn error_detail(mut resp: Response<Body>) -> String {
     #[derive(Deserialize)]
     struct Errors {
         #[serde(default)]
