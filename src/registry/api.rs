@@ -75,14 +75,15 @@ impl Client {
 
     /// Fetches the manifest `reference` of `repo`; 404 is an error.
     pub fn manifest(&self, repo: &str, reference: &str, limit: u64) -> Result<Fetched> {
-        self.get_manifest(repo, reference, limit)?.map_err(|detail| {
-            let what = if detail.contains("NAME_UNKNOWN") {
-                format!("repository {repo} not found")
-            } else {
-                format!("manifest {reference} not found")
-            };
-            self.error(repo, format!("{what} (HTTP 404{detail})"))
-        })
+        self.get_manifest(repo, reference, limit)?
+            .map_err(|detail| {
+                let what = if detail.contains("NAME_UNKNOWN") {
+                    format!("repository {repo} not found")
+                } else {
+                    format!("manifest {reference} not found")
+                };
+                self.error(repo, format!("{what} (HTTP 404{detail})"))
+            })
     }
 
     /// The manifest, or on 404 the registry's error detail.

@@ -521,8 +521,13 @@ fn transient(e: &ureq::Error) -> bool {
         // rustls reports a peer that does not speak TLS as InvalidData: not worth retrying.
         ureq::Error::Io(io) => matches!(
             io.kind(),
-            ConnectionRefused | ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
-                | TimedOut | Interrupted
+            ConnectionRefused
+                | ConnectionReset
+                | ConnectionAborted
+                | BrokenPipe
+                | UnexpectedEof
+                | TimedOut
+                | Interrupted
         ),
         ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed => true,
         _ => false,

@@ -3,6 +3,7 @@
 
 mod cli;
 mod encode;
+mod oci_registry;
 mod real_tools;
 mod samples;
 mod scan;

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_registry;
 pub mod golden;
 pub mod image;
 pub mod sbom;
