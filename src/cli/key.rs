@@ -27,7 +27,7 @@ enum KeyCommand {
 #[derive(Debug, clap::Args)]
 struct GenerateArgs {
     /// Key type.
-    #[arg(long = "type", default_value = "ecdsa-p256", value_parser = ["ecdsa-p256", "ed25519"])]
+    #[arg(long = "type", value_name = "TYPE", default_value = "ecdsa-p256", value_parser = ["ecdsa-p256", "ed25519"])]
     kind: String,
 
     /// Where to write: PREFIX.key and PREFIX.pub.

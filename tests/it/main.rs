@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area (ripgrep's layout). Images are built in
 //! code (`support::image`), never pulled.
 
+mod attest_cli;
 mod cli;
 mod encode;
 mod oci_registry;

@@ -228,6 +228,8 @@ fn read_request(conn: &mut TcpStream) -> Option<Req> {
 
 fn serve(mut conn: TcpStream, state: &Mutex<State>, addr: &str) {
     let Some(req) = read_request(&mut conn) else {
+        // What an HTTP server answers a TLS handshake with.
+        let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
         return;
     };
     let resp = handle(&req, state, addr);
