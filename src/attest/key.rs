@@ -106,16 +106,13 @@ impl PublicKey {
     /// Reads a `PUBLIC KEY` PEM block; a PKCS#8 `PRIVATE KEY` is accepted too (its public
     /// half is used), so one file can serve both ends in a test.
     pub fn from_pem(text: &str) -> Result<PublicKey, KeyError> {
-        for block in pem::decode_all(text).map_err(err)? {
-            match block.label.as_str() {
-                "PUBLIC KEY" => return PublicKey::from_spki_der(&block.der),
-                "PRIVATE KEY" => return Ok(PrivateKey::from_pkcs8_der(&block.der)?.public),
-                other => return Err(unsupported_label(other)),
-            }
+        let block = first_key_block(text)?
+            .ok_or_else(|| err("no PEM block found (expected -----BEGIN PUBLIC KEY-----)"))?;
+        match block.label.as_str() {
+            "PUBLIC KEY" => PublicKey::from_spki_der(&block.der),
+            "PRIVATE KEY" => Ok(PrivateKey::from_pkcs8_der(&block.der)?.public),
+            other => Err(unsupported_label(other)),
         }
-        Err(err(
-            "no PEM block found (expected -----BEGIN PUBLIC KEY-----)",
-        ))
     }
 
     /// Parses a DER SubjectPublicKeyInfo.
@@ -244,18 +241,15 @@ impl PrivateKey {
 
     /// Reads an unencrypted PKCS#8 `PRIVATE KEY` PEM block.
     pub fn from_pem(text: &str) -> Result<PrivateKey, KeyError> {
-        for block in pem::decode_all(text).map_err(err)? {
-            return match block.label.as_str() {
-                "PRIVATE KEY" => PrivateKey::from_pkcs8_der(&block.der),
-                "PUBLIC KEY" => Err(err(
-                    "this is a public key; signing needs the private key (PKCS#8 PEM)",
-                )),
-                other => Err(unsupported_label(other)),
-            };
+        let block = first_key_block(text)?
+            .ok_or_else(|| err("no PEM block found (expected -----BEGIN PRIVATE KEY-----)"))?;
+        match block.label.as_str() {
+            "PRIVATE KEY" => PrivateKey::from_pkcs8_der(&block.der),
+            "PUBLIC KEY" => Err(err(
+                "this is a public key; signing needs the private key (PKCS#8 PEM)",
+            )),
+            other => Err(unsupported_label(other)),
         }
-        Err(err(
-            "no PEM block found (expected -----BEGIN PRIVATE KEY-----)",
-        ))
     }
 
     /// Parses a PKCS#8 DER private key (v1 or v2).
@@ -310,6 +304,15 @@ impl PrivateKey {
             Pair::Ed25519(p) => Ok(p.sign(msg).as_ref().to_vec()),
         }
     }
+}
+
+/// The first PEM block that holds a key (`openssl ecparam -genkey` puts an `EC PARAMETERS`
+/// block first).
+fn first_key_block(text: &str) -> Result<Option<pem::Block>, KeyError> {
+    Ok(pem::decode_all(text)
+        .map_err(err)?
+        .into_iter()
+        .find(|b| b.label != "EC PARAMETERS"))
 }
 
 fn unsupported_label(label: &str) -> KeyError {

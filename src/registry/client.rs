@@ -326,7 +326,8 @@ impl Client {
             reason.push_str(&format!(" ({attempts} attempts)"));
         }
         let tls = is_tls_error(e);
-        let refused = matches!(e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
+        let refused =
+            matches!(e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
         if !refused && !self.opts.insecure && is_loopback_host(&self.registry) {
             reason.push_str(
                 "; if this local registry speaks plain HTTP, pass --insecure-registry, or give \

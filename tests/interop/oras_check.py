@@ -36,7 +36,11 @@ def main():
     name, digest = a.image.split("@", 1)
     host, repo = name.split("/", 1)
     client = oras.client.OrasClient(
-        hostname=host, insecure=a.insecure, tls_verify=a.ca if a.ca else not a.insecure
+        hostname=host,
+        insecure=a.insecure,
+        tls_verify=a.ca if a.ca else not a.insecure,
+        # The distribution server's htpasswd auth is a Basic challenge, not a token service.
+        auth_backend="basic" if a.user else "token",
     )
     if a.user:
         client.login(username=a.user, password=a.password, hostname=host, tls_verify=a.ca or True)

@@ -5,6 +5,7 @@ mod attest_cli;
 mod cli;
 mod encode;
 mod oci_registry;
+mod real_registry;
 mod real_tools;
 mod samples;
 mod scan;
