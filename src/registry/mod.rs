@@ -23,6 +23,7 @@ pub mod manifest;
 pub mod reference;
 pub mod referrers;
 pub mod store;
+mod token;
 
 pub use attach::{Artifact, Attached, Indexed, attach};
 pub use auth::{Credential, DockerConfig};
@@ -119,9 +120,22 @@ pub fn resolve(
             .filter(|(_, p)| p.as_ref().is_some_and(|p| platform_matches(w, p)))
             .collect()
     };
+    let available = || {
+        let names: Vec<String> = entries
+            .iter()
+            .map(|(_, p)| p.as_ref().map_or("unknown".to_owned(), Platform::to_string))
+            .collect();
+        names.join(", ")
+    };
     let chosen = match &want {
         Some(w) => pick(w).first().map(|(d, _)| d.clone()).ok_or_else(|| {
-            client.error(repo, format!("{image} has no manifest for platform {w}"))
+            client.error(
+                repo,
+                format!(
+                    "{image} has no manifest for platform {w}; available: {}",
+                    available()
+                ),
+            )
         })?,
         None => match (pick(&host_platform()).first(), entries.as_slice()) {
             (Some((d, _)), _) => d.clone(),
@@ -129,7 +143,10 @@ pub fn resolve(
             _ => {
                 return Err(client.error(
                     repo,
-                    format!("{image} is a multi-platform index; choose one with --platform"),
+                    format!(
+                        "{image} is a multi-platform index ({}); choose one with --platform",
+                        available()
+                    ),
                 ));
             }
         },

@@ -4,6 +4,7 @@
 mod attest_cli;
 mod cli;
 mod encode;
+mod interop;
 mod oci_registry;
 mod real_registry;
 mod real_tools;

@@ -582,6 +582,17 @@ fn finds_buildkit_attestation_manifests_in_the_index() {
         .unwrap();
     assert_eq!(found.kind, SbomKind::Spdx);
     assert_eq!(found.bytes, spdx.to_string().into_bytes());
+    let s390x = consign::source::parse_platform("linux/s390x").unwrap();
+    let e = registry::resolve(&c, &image(&reg, "test/bk:2"), Some(&s390x), LIMIT)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{0}/test/bk: {0}/test/bk:2 has no manifest for platform linux/s390x; available: linux/amd64",
+            reg.addr
+        )
+    );
     // Listing the index itself shows its attestation manifests too.
     let all = referrers::list(
         &c,

@@ -2,84 +2,20 @@
 //! (Debian's `docker-registry`: no referrers API, so the referrers tag schema is exercised),
 //! plain HTTP and TLS + htpasswd basic auth, images pushed by `skopeo`, referrers read back by
 //! `skopeo inspect` and the PyPI `oras` client, and attestations checked both ways with the
-//! reference in-toto / securesystemslib libraries (`tests/interop/*.py`).
+//! reference in-toto / securesystemslib libraries (`tests/interop/*.py`; the registry-free
+//! interop tests are in `interop.rs`).
 //!
 //! `tests/run.sh` starts the registries on loopback and sets `CONSIGN_E2E_REGISTRY` (plain),
 //! `CONSIGN_E2E_REGISTRY_TLS`, `…_CA`, `…_USER`, `…_PASSWORD` and `CONSIGN_E2E_PYTHON` (a
 //! venv with the Python packages); plain `cargo test` skips these as ignored.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use base64::Engine as _;
 
 use crate::support::image::{ImageBuilder, oci_multi_platform, write_dir};
+use crate::support::peers::{alpine, check, consign, env, interop, keep, python, skopeo, text};
 use crate::support::tmp;
-
-fn env(name: &str) -> String {
-    std::env::var(name)
-        .unwrap_or_else(|_| panic!("{name}: run the real-registry tests through tests/run.sh"))
-}
-
-fn interop(script: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/interop")
-        .join(script)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn check(o: Output, what: &str) -> Output {
-    assert!(
-        o.status.success(),
-        "{what}: exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    o
-}
-
-/// The consign binary in `dir`, with only PATH, HOME=`dir` and a Docker config dir if given.
-fn consign(dir: &Path, docker_config: Option<&Path>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_consign"));
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .current_dir(dir)
-        .args(args);
-    if let Some(d) = docker_config {
-        c.env("DOCKER_CONFIG", d);
-    }
-    c.output().unwrap()
-}
-
-fn python(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env("CONSIGN_E2E_PYTHON"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn skopeo(args: &[&str]) -> Output {
-    check(
-        Command::new("skopeo").args(args).output().unwrap(),
-        &format!("skopeo {args:?}"),
-    )
-}
-
-fn alpine() -> ImageBuilder {
-    ImageBuilder::new().layer(|l| {
-        l.fixture("etc/os-release", "apk/alpine-3.11-image/etc/os-release")
-            .fixture(
-                "lib/apk/db/installed",
-                "apk/alpine-3.11-image/lib/apk/db/installed",
-            )
-    })
-}
 
 /// Pushes `alpine()` with skopeo as `REPO:1`; returns its manifest digest.
 fn push_alpine(dir: &Path, dest: &str, extra: &[&str]) -> String {
@@ -93,13 +29,6 @@ fn push_alpine(dir: &Path, dest: &str, extra: &[&str]) -> String {
     args.extend([src.as_str(), dest]);
     skopeo(&args);
     alpine().build().manifest.0
-}
-
-/// Keeps an SBOM where tests/run.sh validates every document.
-fn keep(dir: &Path, file: &str, name: &str) {
-    if let Ok(out) = std::env::var("CONSIGN_E2E_OUT") {
-        std::fs::copy(dir.join(file), Path::new(&out).join(name)).unwrap();
-    }
 }
 
 #[test]
@@ -426,141 +355,6 @@ fn real_registry_with_tls_and_basic_auth() {
         ],
     );
     check(o, "oras_check.py over TLS with auth");
-}
-
-#[test]
-#[ignore = "needs the reference Python in-toto libraries: tests/run.sh"]
-fn attestations_interoperate_with_securesystemslib_both_ways() {
-    let dir = tmp();
-    let d = dir.path();
-    alpine().write_oci_dir(&d.join("layout"));
-    check(
-        consign(
-            d,
-            None,
-            &[
-                "sbom",
-                "oci-dir:layout",
-                "-q",
-                "-o",
-                "cyclonedx-json=app.cdx.json",
-                "-o",
-                "spdx-json=app.spdx.json",
-            ],
-        ),
-        "sbom",
-    );
-    let digest = alpine().build().manifest.0;
-    let dsse = interop("dsse.py");
-    let dsse = dsse.to_str().unwrap();
-    for kind in ["ecdsa", "ed25519"] {
-        // Keys made by Python's cryptography (OpenSSL PKCS#8 / SPKI PEM).
-        check(python(d, &[dsse, "keygen", kind, kind]), "keygen");
-        let (key, public) = (format!("{kind}.key"), format!("{kind}.pub"));
-        // securesystemslib signs, consign verifies.
-        let py_att = format!("py-{kind}.json");
-        check(
-            python(
-                d,
-                &[
-                    dsse,
-                    "sign",
-                    "app.spdx.json",
-                    &key,
-                    "reg.example/app",
-                    &digest,
-                    &py_att,
-                ],
-            ),
-            "dsse.py sign",
-        );
-        let o = check(
-            consign(
-                d,
-                None,
-                &[
-                    "verify",
-                    &py_att,
-                    "--key",
-                    &public,
-                    "--image-digest",
-                    &digest,
-                ],
-            ),
-            "consign verify",
-        );
-        assert!(text(&o.stderr).starts_with(&format!(
-            "verified: https://spdx.dev/Document about reg.example/app@{digest}"
-        )));
-        // consign signs with the Python key, securesystemslib and in-toto verify.
-        let ours = format!("consign-{kind}.json");
-        check(
-            consign(
-                d,
-                None,
-                &["attest", "app.cdx.json", "--key", &key, "-o", &ours],
-            ),
-            "consign attest",
-        );
-        let o = check(
-            python(d, &[dsse, "verify", &ours, &public, &digest]),
-            "dsse.py verify",
-        );
-        assert!(text(&o.stdout).starts_with("ok: https://cyclonedx.org/bom"));
-        // And with a consign-generated key of the same type.
-        let t = if kind == "ecdsa" {
-            "ecdsa-p256"
-        } else {
-            "ed25519"
-        };
-        check(
-            consign(
-                d,
-                None,
-                &[
-                    "key",
-                    "generate",
-                    "--type",
-                    t,
-                    "--out",
-                    &format!("c-{kind}"),
-                ],
-            ),
-            "key generate",
-        );
-        let att = format!("c-{kind}.json");
-        check(
-            consign(
-                d,
-                None,
-                &[
-                    "attest",
-                    "app.spdx.json",
-                    "--key",
-                    &format!("c-{kind}.key"),
-                    "-o",
-                    &att,
-                ],
-            ),
-            "attest",
-        );
-        check(
-            python(
-                d,
-                &[dsse, "verify", &att, &format!("c-{kind}.pub"), &digest],
-            ),
-            "dsse.py verify consign key",
-        );
-        // Each side refuses the other's envelope under the wrong key.
-        let o = consign(
-            d,
-            None,
-            &["verify", &py_att, "--key", &format!("c-{kind}.pub")],
-        );
-        assert_eq!(o.status.code(), Some(1));
-        let o = python(d, &[dsse, "verify", &att, &public]);
-        assert_eq!(o.status.code(), Some(1));
-    }
 }
 
 #[test]

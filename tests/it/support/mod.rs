@@ -5,6 +5,7 @@
 pub mod fake_registry;
 pub mod golden;
 pub mod image;
+pub mod peers;
 pub mod sbom;
 pub mod schema;
 
