@@ -447,3 +447,43 @@ pub(crate) fn error_detail(mut resp: Response<Body>) -> String {
         format!("; {}", parts.join("; "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_honours_retry_after_and_is_capped() {
+        let opts = ClientOptions {
+            retry: RetryPolicy {
+                attempts: 5,
+                base_delay: Duration::from_millis(100),
+                max_delay: Duration::from_millis(500),
+            },
+            ..ClientOptions::default()
+        };
+        let c = Client::new("r.example", "r.example", opts).unwrap();
+        let ms = |a, after: Option<u64>| c.backoff(a, after.map(Duration::from_secs)).as_millis();
+        assert_eq!(
+            [ms(1, None), ms(2, None), ms(3, None), ms(4, None)],
+            [100, 200, 400, 500]
+        );
+        assert_eq!(ms(1, Some(0)), 0);
+        assert_eq!(ms(1, Some(30)), 500);
+    }
+
+    #[test]
+    fn what_is_retried() {
+        for s in [429, 500, 502, 503, 504] {
+            assert!(retryable(StatusCode::from_u16(s).unwrap()), "{s}");
+        }
+        for s in [400, 401, 403, 404, 501] {
+            assert!(!retryable(StatusCode::from_u16(s).unwrap()), "{s}");
+        }
+        let io = |k| ureq::Error::Io(std::io::Error::from(k));
+        assert!(transient(&io(std::io::ErrorKind::ConnectionReset)));
+        assert!(!transient(&io(std::io::ErrorKind::InvalidData)));
+        assert!(is_tls_error(&io(std::io::ErrorKind::InvalidData)));
+        assert!(!transient(&ureq::Error::HostNotFound));
+    }
+}

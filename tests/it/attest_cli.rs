@@ -398,3 +398,72 @@ fn new_commands_have_help() {
         assert!(text(&o.stdout).contains(needle), "{cmd:?}: {needle}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn credentials_from_a_docker_credential_helper() {
+    use crate::support::fake_registry::Auth;
+    use std::os::unix::fs::PermissionsExt;
+    let reg = FakeRegistry::start();
+    reg.load_layout("test/app", "1.0", &alpine().oci_files());
+    reg.state().auth = Some(Auth::Bearer {
+        user: "helper-user".into(),
+        password: "helper-secret".into(),
+    });
+    let dir = tmp();
+    let d = dir.path();
+    // A credential helper answers `get` with the server it read on stdin.
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let helper = bin.join("docker-credential-consign-test");
+    std::fs::write(
+        &helper,
+        "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\n\
+         echo \"{\\\"ServerURL\\\":\\\"$server\\\",\\\"Username\\\":\\\"helper-user\\\",\\\"Secret\\\":\\\"helper-secret\\\"}\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let docker = d.join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        serde_json::json!({"credHelpers": {reg.addr.clone(): "consign-test"}}).to_string(),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_consign"))
+        .env_clear()
+        .env("PATH", path)
+        .env("DOCKER_CONFIG", &docker)
+        .current_dir(d)
+        .args([
+            "sbom",
+            &format!("registry:{}/test/app:1.0", reg.addr),
+            "--insecure-registry",
+            "-q",
+            "-o",
+            "cyclonedx-json=a.json",
+        ])
+        .output()
+        .unwrap();
+    ok(&o);
+    assert_eq!(
+        reg.state().token_requests,
+        vec![("repository:test/app:pull".to_owned(), true)]
+    );
+    // Without the helper's credentials the same pull is refused.
+    let o = run(
+        d,
+        &[
+            "sbom",
+            &format!("registry:{}/test/app:1.0", reg.addr),
+            "--insecure-registry",
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
