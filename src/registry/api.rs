@@ -1,4 +1,4 @@
-//! The distribution API endpoints consign uses, on top of [`Client::send`]: manifests (get,
+//! The distribution API endpoints consign uses, on top of `Client::send`: manifests (get,
 //! head, put), blobs (get as a stream, get small and verified, head, monolithic upload) and
 //! the referrers API.
 //!

@@ -7,7 +7,7 @@
 //! - [`store`]: a repository as a [`BlobStore`](crate::source::store::BlobStore), so
 //!   `registry:` sources go through the same planning (index → platform → manifest → config)
 //!   and the same streaming, digest-verifying layer reader as images on disk ([`load`]).
-//! - [`attach`]: pushing an SBOM or attestation as an OCI 1.1 artifact with a `subject`;
+//! - [`attach`](mod@attach): pushing an SBOM or attestation as an OCI 1.1 artifact with a `subject`;
 //!   [`referrers`]: listing referrers (API, tag schema, cosign tags, BuildKit) and picking an
 //!   attached SBOM.
 //!
