@@ -113,6 +113,17 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// Talking to a registry failed: unreachable, authentication refused, not found, or an
+    /// answer that breaks the distribution spec.
+    #[error("{registry}{}{repository}: {reason}", if repository.is_empty() { "" } else { "/" })]
+    Registry {
+        /// The registry (`host[:port]`).
+        registry: String,
+        /// The repository, when the request was about one.
+        repository: String,
+        /// What went wrong, with the HTTP status and the registry's own error code.
+        reason: String,
+    },
     /// Writing an SBOM document failed.
     #[error("encoding {format}: {reason}")]
     Encode {

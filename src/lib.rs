@@ -7,12 +7,14 @@
 //! policy (base images, pinning, rebuilds, hardening, secrets, licenses). The library never prints, reads
 //! environment variables or exits; the `consign` binary's `cli` module does.
 
+pub mod attest;
 pub mod audit;
 pub mod catalog;
 pub mod encode;
 pub mod error;
 pub mod fs;
 pub mod model;
+pub mod registry;
 pub mod scan;
 pub mod source;
 

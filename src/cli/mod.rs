@@ -1,12 +1,19 @@
 //! The command line: argument parsing (clap), one module per subcommand, exit codes. This is
 //! the only place that prints, reads the environment or decides the process's exit code.
 
+mod attach;
+mod attest;
 mod audit;
 mod base;
+mod from_referrers;
+mod key;
 mod output;
 mod progress;
+mod referrers;
+mod registry_opts;
 mod rules;
 mod sbom;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -38,6 +45,20 @@ enum Command {
     Rules(rules::RulesArgs),
     /// List the catalogers and the files each one reads.
     Catalogers,
+    /// Sign an SBOM as an in-toto attestation (DSSE envelope).
+    #[command(after_long_help = attest::EXAMPLES)]
+    Attest(attest::AttestArgs),
+    /// Verify an attestation's signature and subject, and print its predicate.
+    #[command(after_long_help = verify::EXAMPLES)]
+    Verify(verify::VerifyArgs),
+    /// Manage signing keys.
+    Key(key::KeyArgs),
+    /// Attach an SBOM or attestation to an image in its registry (OCI referrer).
+    #[command(after_long_help = attach::EXAMPLES)]
+    Attach(attach::AttachArgs),
+    /// List what is attached to an image in its registry.
+    #[command(after_long_help = referrers::EXAMPLES)]
+    Referrers(referrers::ReferrersArgs),
 }
 
 /// How a successful run ended.
@@ -47,6 +68,8 @@ pub enum ExitStatus {
     Success,
     /// Findings at or above the failure threshold: exit 1.
     Findings,
+    /// A verification refused what it checked: exit 1.
+    Refused,
 }
 
 impl ExitStatus {
@@ -54,7 +77,7 @@ impl ExitStatus {
     pub fn code(self) -> ExitCode {
         match self {
             ExitStatus::Success => ExitCode::SUCCESS,
-            ExitStatus::Findings => ExitCode::from(1),
+            ExitStatus::Findings | ExitStatus::Refused => ExitCode::from(1),
         }
     }
 }
@@ -72,6 +95,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
             }
             Ok(ExitStatus::Success)
         }
+        Command::Attest(a) => attest::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Key(a) => key::run(a),
+        Command::Attach(a) => attach::run(a),
+        Command::Referrers(a) => referrers::run(a),
     }
 }
 

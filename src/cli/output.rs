@@ -180,3 +180,61 @@ pub fn write_rendered(docs: Vec<(Option<PathBuf>, Vec<u8>)>) -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// Writes `bytes` to `path` atomically (a temporary file beside it, renamed into place), with
+/// the Unix permission bits `mode`. With `overwrite` false an existing file is an error.
+pub fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".consign-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "cannot write {}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.flush())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    if overwrite {
+        tmp.persist(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::anyhow!("{} already exists; not overwriting it", path.display())
+            } else {
+                anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Reads a whole input file (`-` is stdin), naming it in errors.
+pub fn read_input(path: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read stdin")?;
+        return Ok(buf);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {path}"))
+}

@@ -103,6 +103,7 @@ pub(crate) fn source_kind_name(kind: SourceKind) -> &'static str {
         SourceKind::OciDir => "oci-dir",
         SourceKind::OciArchive => "oci-archive",
         SourceKind::Directory => "directory",
+        SourceKind::Registry => "registry",
     }
 }
 

@@ -43,6 +43,8 @@ pub enum SourceKind {
     OciArchive,
     /// A root filesystem directory.
     Directory,
+    /// An image pulled from a registry (`registry:HOST/REPO:TAG`).
+    Registry,
 }
 
 /// Which files the catalogers saw.

@@ -54,10 +54,12 @@ pub enum SourceSpec {
     Dir(PathBuf),
     /// `-`: a docker-save or OCI tar (optionally gzip/zstd-compressed) on stdin.
     Stdin,
+    /// `registry:HOST/REPO[:TAG][@DIGEST]`: an image pulled from a registry.
+    Registry(crate::registry::ImageRef),
 }
 
 impl SourceSpec {
-    /// Parses `[docker-archive:|oci-archive:|oci-dir:|dir:]PATH` or `-`.
+    /// Parses `[docker-archive:|oci-archive:|oci-dir:|dir:]PATH`, `registry:REFERENCE` or `-`.
     pub fn parse(s: &str) -> Result<SourceSpec> {
         if s == "-" {
             return Ok(SourceSpec::Stdin);
@@ -78,10 +80,9 @@ impl SourceSpec {
             }
         }
         if let Some(rest) = s.strip_prefix("registry:") {
-            return Err(Error::Source(format!(
-                "registry:{rest}: scanning from a registry is not supported yet; \
-                 pull the image with `skopeo copy docker://{rest} oci-archive:image.tar` and scan the archive"
-            )));
+            return crate::registry::ImageRef::parse(rest)
+                .map(SourceSpec::Registry)
+                .map_err(Error::Source);
         }
         if s.is_empty() {
             return Err(Error::Source("empty source".into()));
@@ -134,6 +135,8 @@ pub struct LoadOptions<'a> {
     pub limits: Limits,
     /// Progress sink.
     pub progress: Option<&'a dyn Progress>,
+    /// How to reach registries (for `registry:` sources); `None` means anonymous HTTPS.
+    pub registry: Option<&'a crate::registry::ClientOptions>,
 }
 
 /// An image read from a source: metadata plus one tree per layer.
@@ -184,6 +187,7 @@ pub fn load(spec: &SourceSpec, wants: &Wants, opts: &LoadOptions<'_>) -> Result<
                 load_archive(p, Layout::Auto, wants, opts)
             }
         }
+        SourceSpec::Registry(r) => crate::registry::load(r, wants, opts),
         SourceSpec::Stdin => {
             let stdin = io::stdin().lock();
             load_stream(stdin, "<stdin>", Layout::Auto, Path::new("-"), wants, opts)
@@ -322,7 +326,8 @@ fn load_stream(
     Ok(assemble(plan, reads, input))
 }
 
-fn load_store(
+/// Plans and reads the image in `store` (an OCI layout, an archive, a registry repository).
+pub(crate) fn load_store(
     store: &dyn store::BlobStore,
     layout: Layout,
     oci_kind: SourceKind,
@@ -512,6 +517,10 @@ mod tests {
             SourceSpec::Auto("img.tar".into())
         );
         assert!(SourceSpec::parse("dir:").is_err());
-        assert!(SourceSpec::parse("registry:alpine").is_err());
+        assert_eq!(
+            SourceSpec::parse("registry:localhost:5000/app:1").unwrap(),
+            SourceSpec::Registry(crate::registry::ImageRef::parse("localhost:5000/app:1").unwrap())
+        );
+        assert!(SourceSpec::parse("registry:Bad/Name").is_err());
     }
 }

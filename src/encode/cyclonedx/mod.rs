@@ -36,7 +36,7 @@
 //!
 //! On the image (`metadata.component`):
 //! - `consign:scope`: `squashed` or `all-layers`.
-//! - `consign:image:sourceKind`: `docker-archive`, `oci-dir`, `oci-archive`, `directory`.
+//! - `consign:image:sourceKind`: `docker-archive`, `oci-dir`, `oci-archive`, `directory`, `registry`.
 //! - `consign:image:platform`, `…:manifestDigest`, `…:configDigest`, `…:created`.
 //! - `consign:image:base:name`, `…:base:digest`, `…:base:evidence`: the base image and where
 //!   that claim came from (`manifest-annotation`, `index-annotation`, `config-label`).
