@@ -65,69 +65,16 @@ pub fn created_from_env() -> anyhow::Result<jiff::Timestamp> {
 
 /// Encodes `sbom` into every output; files appear only if all succeed.
 pub fn write_all(sbom: &Sbom, outputs: &[OutputSpec], opts: &EncodeOptions) -> anyhow::Result<()> {
-    let mut staged = Vec::new();
-    let mut stdout_doc = None;
+    let mut docs = Vec::with_capacity(outputs.len());
     for o in outputs {
-        match &o.path {
-            None => {
-                let mut buf = Vec::new();
-                encode::encode(sbom, &o.format, opts, &mut buf)
-                    .with_context(|| format!("writing {} to stdout", o.format))?;
-                stdout_doc = Some(buf);
-            }
-            Some(path) => {
-                let tmp = stage(sbom, o, path, opts)?;
-                staged.push((tmp, path));
-            }
-        }
-    }
-    for (tmp, path) in staged {
-        tmp.persist(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    if let Some(doc) = stdout_doc {
-        let mut out = std::io::stdout().lock();
-        out.write_all(&doc)?;
-        out.flush()?;
-    }
-    Ok(())
-}
-
-fn stage(
-    sbom: &Sbom,
-    o: &OutputSpec,
-    path: &Path,
-    opts: &EncodeOptions,
-) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".consign-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot write {}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
+        let mut bytes = Vec::new();
+        encode::encode(sbom, &o.format, opts, &mut bytes).with_context(|| match &o.path {
+            Some(p) => format!("writing {}", p.display()),
+            None => format!("writing {} to stdout", o.format),
         })?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        encode::encode(sbom, &o.format, opts, &mut w)
-            .with_context(|| format!("writing {}", path.display()))?;
-        w.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        docs.push((o.path.clone(), bytes));
     }
-    // Temporary files are created 0600; an SBOM is meant to be shared.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
-    }
-    Ok(tmp)
+    write_rendered(docs)
 }
 
 /// Writes already-rendered documents: each file atomically (a temporary file beside it,
@@ -138,35 +85,7 @@ pub fn write_rendered(docs: Vec<(Option<PathBuf>, Vec<u8>)>) -> anyhow::Result<(
     for (path, bytes) in docs {
         match path {
             None => stdout_doc = Some(bytes),
-            Some(path) => {
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
-                let mut tmp = tempfile::Builder::new()
-                    .prefix(".consign-")
-                    .suffix(".tmp")
-                    .tempfile_in(&dir)
-                    .with_context(|| {
-                        format!(
-                            "cannot write {}: cannot create a file in {}",
-                            path.display(),
-                            dir.display()
-                        )
-                    })?;
-                tmp.as_file_mut()
-                    .write_all(&bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let _ = std::fs::set_permissions(
-                        tmp.path(),
-                        std::fs::Permissions::from_mode(0o644),
-                    );
-                }
-                staged.push((tmp, path));
-            }
+            Some(path) => staged.push((stage(&path, &bytes, 0o644)?, path)),
         }
     }
     for (tmp, path) in staged {
@@ -184,6 +103,25 @@ pub fn write_rendered(docs: Vec<(Option<PathBuf>, Vec<u8>)>) -> anyhow::Result<(
 /// Writes `bytes` to `path` atomically (a temporary file beside it, renamed into place), with
 /// the Unix permission bits `mode`. With `overwrite` false an existing file is an error.
 pub fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> anyhow::Result<()> {
+    let tmp = stage(path, bytes, mode)?;
+    if overwrite {
+        tmp.persist(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::anyhow!("{} already exists; not overwriting it", path.display())
+            } else {
+                anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// `bytes` in a temporary file beside `path` (so the rename is atomic), with `mode`
+/// (temporary files are created 0600; an SBOM is meant to be shared, a key is not).
+fn stage(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -210,19 +148,7 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> anyh
     }
     #[cfg(not(unix))]
     let _ = mode;
-    if overwrite {
-        tmp.persist(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                anyhow::anyhow!("{} already exists; not overwriting it", path.display())
-            } else {
-                anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
-            }
-        })?;
-    }
-    Ok(())
+    Ok(tmp)
 }
 
 /// Reads a whole input file (`-` is stdin), naming it in errors.
