@@ -187,11 +187,11 @@ pub fn catalog_image(
         }
     }
     let packages: Vec<Package> = merged.into_values().collect();
-    // Dependencies hold between packages of the final image only: a removed package never
-    // satisfies a present one's requirement.
+    // Dependencies hold between packages installed in the final image only: a removed
+    // package (or one whose database entry outlived its files) satisfies no requirement.
     let present: Vec<Package> = packages
         .iter()
-        .filter(|p| p.removed_in.is_none())
+        .filter(|p| p.removed_in.is_none() && p.not_installed().is_none())
         .cloned()
         .collect();
     let ids: HashSet<PackageId> = present.iter().map(Package::id).collect();

@@ -377,6 +377,26 @@ impl Package {
         }
     }
 
+    /// Why the database lists a package that is not installed, if it does: dpkg keeps a
+    /// removed-but-not-purged package (`config-files`) whose configuration files remain.
+    /// Such a package is in the inventory, as `dpkg-query -W` lists it, but marked, and it
+    /// satisfies no dependency.
+    pub fn not_installed(&self) -> Option<&'static str> {
+        match &self.metadata {
+            PackageMetadata::Dpkg(m)
+                if m.status
+                    .as_deref()
+                    .is_some_and(|s| s.ends_with(" config-files")) =>
+            {
+                Some(
+                    "removed, not purged: only its configuration files remain \
+                     (dpkg state config-files)",
+                )
+            }
+            _ => None,
+        }
+    }
+
     /// The package's identity: its purl, canonical text.
     pub fn id(&self) -> PackageId {
         PackageId(self.purl.to_string())
