@@ -108,6 +108,7 @@ fn sbom(new: bool) -> Sbom {
             created: None,
             base: None,
             annotations: BTreeMap::new(),
+            supplier_override: None,
             config: Default::default(),
         },
         layers: Vec::new(),

@@ -96,6 +96,42 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// An audit policy file is malformed or names something that does not exist (the reason
+    /// gives the line and the field).
+    #[error("policy {path}: {reason}")]
+    Policy {
+        /// The policy file (`<built-in>` for the default policy).
+        path: String,
+        /// What is wrong, with the line and field where known.
+        reason: String,
+    },
+    /// A base catalog file is malformed.
+    #[error("base catalog {path}: {reason}")]
+    Catalog {
+        /// The catalog file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A Dockerfile cannot be read.
+    #[error("{path}: {reason}")]
+    Dockerfile {
+        /// The Dockerfile.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Talking to a registry failed: unreachable, authentication refused, not found, or an
+    /// answer that breaks the distribution spec.
+    #[error("{registry}{}{repository}: {reason}", if repository.is_empty() { "" } else { "/" })]
+    Registry {
+        /// The registry (`host[:port]`).
+        registry: String,
+        /// The repository, when the request was about one.
+        repository: String,
+        /// What went wrong, with the HTTP status and the registry's own error code.
+        reason: String,
+    },
     /// Writing an SBOM document failed.
     #[error("encoding {format}: {reason}")]
     Encode {

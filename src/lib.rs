@@ -3,9 +3,12 @@
 //! The library reads an image ([`source`]) layer by layer in one streaming pass, stacks the
 //! layers into the filesystem a container sees ([`fs`]), runs the package catalogers
 //! ([`catalog`]) and gathers what they found into an [`Sbom`] ([`model`]), which the
-//! [`encode`] module writes as CycloneDX, SPDX or a table. The library never prints, reads
+//! [`encode`] module writes as CycloneDX, SPDX or a table; [`audit`] judges the image against a
+//! policy (base images, pinning, rebuilds, hardening, secrets, licenses). The library never prints, reads
 //! environment variables or exits; the `consign` binary's `cli` module does.
 
+pub mod attest;
+pub mod audit;
 pub mod catalog;
 pub mod decode;
 pub mod diff;
@@ -13,6 +16,7 @@ pub mod encode;
 pub mod error;
 pub mod fs;
 pub mod model;
+pub mod registry;
 pub mod scan;
 pub mod score;
 pub mod source;

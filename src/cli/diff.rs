@@ -5,7 +5,7 @@ use anyhow::bail;
 use clap::ValueEnum;
 use consign::diff::{self, DiffOptions, SbomDiff, render};
 
-use super::output::{self, Rendered};
+use super::output;
 use super::{ExitStatus, input};
 
 /// Examples shown by `consign diff --help`.
@@ -132,14 +132,14 @@ pub fn run(a: DiffArgs) -> anyhow::Result<ExitStatus> {
     let d = diff::diff(&old, &new, &opts);
     let docs = outputs
         .into_iter()
-        .map(|(report, path)| Rendered {
-            path,
-            bytes: match report {
+        .map(|(report, path)| {
+            let bytes = match report {
                 Report::Table => render::table(&d),
                 Report::Markdown => render::markdown(&d),
                 Report::Json => render::json(&d),
             }
-            .into_bytes(),
+            .into_bytes();
+            (path, bytes)
         })
         .collect();
     output::write_rendered(docs)?;

@@ -22,15 +22,6 @@ pub struct OutputSpec {
     pub path: Option<PathBuf>,
 }
 
-/// A rendered document and where it goes (`None`: stdout).
-#[derive(Debug)]
-pub struct Rendered {
-    /// The destination.
-    pub path: Option<PathBuf>,
-    /// The bytes.
-    pub bytes: Vec<u8>,
-}
-
 /// Splits `FORMAT[=FILE]`; `-` or an empty FILE means stdout.
 pub fn split_spec(v: &str) -> (&str, Option<PathBuf>) {
     match v.split_once('=') {
@@ -93,33 +84,27 @@ pub fn source_date_epoch() -> anyhow::Result<Option<jiff::Timestamp>> {
 
 /// Encodes `sbom` into every output; files appear only if all succeed.
 pub fn write_all(sbom: &Sbom, outputs: &[OutputSpec], opts: &EncodeOptions) -> anyhow::Result<()> {
-    let mut docs = Vec::new();
+    let mut docs = Vec::with_capacity(outputs.len());
     for o in outputs {
         let mut bytes = Vec::new();
         encode::encode(sbom, &o.format, opts, &mut bytes).with_context(|| match &o.path {
             Some(p) => format!("writing {}", p.display()),
             None => format!("writing {} to stdout", o.format),
         })?;
-        docs.push(Rendered {
-            path: o.path.clone(),
-            bytes,
-        });
+        docs.push((o.path.clone(), bytes));
     }
     write_rendered(docs)
 }
 
-/// Writes rendered documents: files staged and renamed into place only when every one was
-/// written, then the stdout document.
-pub fn write_rendered(docs: Vec<Rendered>) -> anyhow::Result<()> {
+/// Writes already-rendered documents: each file atomically (a temporary file beside it,
+/// renamed only once every document is staged), the one without a path to stdout last.
+pub fn write_rendered(docs: Vec<(Option<PathBuf>, Vec<u8>)>) -> anyhow::Result<()> {
     let mut staged = Vec::new();
     let mut stdout_doc = None;
-    for d in docs {
-        match d.path {
-            None => stdout_doc = Some(d.bytes),
-            Some(path) => {
-                let tmp = stage(&d.bytes, &path)?;
-                staged.push((tmp, path));
-            }
+    for (path, bytes) in docs {
+        match path {
+            None => stdout_doc = Some(bytes),
+            Some(path) => staged.push((stage(&path, &bytes, 0o644)?, path)),
         }
     }
     for (tmp, path) in staged {
@@ -134,7 +119,28 @@ pub fn write_rendered(docs: Vec<Rendered>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn stage(bytes: &[u8], path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+/// Writes `bytes` to `path` atomically (a temporary file beside it, renamed into place), with
+/// the Unix permission bits `mode`. With `overwrite` false an existing file is an error.
+pub fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> anyhow::Result<()> {
+    let tmp = stage(path, bytes, mode)?;
+    if overwrite {
+        tmp.persist(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::anyhow!("{} already exists; not overwriting it", path.display())
+            } else {
+                anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// `bytes` in a temporary file beside `path` (so the rename is atomic), with `mode`
+/// (temporary files are created 0600; an SBOM is meant to be shared, a key is not).
+fn stage(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -150,15 +156,30 @@ fn stage(bytes: &[u8], path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
                 dir.display()
             )
         })?;
-    tmp.as_file_mut()
-        .write_all(bytes)
-        .and_then(|()| tmp.as_file_mut().flush())
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.flush())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    // Temporary files are created 0600; an SBOM or a report is meant to be shared.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     Ok(tmp)
+}
+
+/// Reads a whole input file (`-` is stdin), naming it in errors.
+pub fn read_input(path: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read stdin")?;
+        return Ok(buf);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {path}"))
 }

@@ -7,7 +7,8 @@ use consign::encode::EncodeOptions;
 use consign::model::Scope;
 use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 
-use super::{ExitStatus, output, progress};
+use super::registry_opts::{RegistryArgs, client_options};
+use super::{ExitStatus, from_referrers, output, progress};
 
 /// Examples shown by `consign sbom --help`.
 pub const EXAMPLES: &str = "\
@@ -17,14 +18,18 @@ Examples:
   docker save app:1 | consign sbom - -o cyclonedx-json@1.5
   consign sbom multi.tar --image app:1 --platform linux/arm64
   consign sbom dir:/srv/rootfs --scope all-layers
-  SOURCE_DATE_EPOCH=0 consign sbom app.tar -o spdx-json=app.spdx.json   # reproducible bytes";
+  SOURCE_DATE_EPOCH=0 consign sbom app.tar -o spdx-json=app.spdx.json   # reproducible bytes
+  consign sbom registry:ghcr.io/org/app:1 --platform linux/arm64
+  consign sbom registry:localhost:5000/app:1 --insecure-registry -o spdx-json=app.spdx.json
+  consign sbom registry:ghcr.io/org/app@sha256:… --from-referrers -o cyclonedx-json=app.cdx.json";
 
 /// Arguments of `consign sbom`.
 #[derive(Debug, clap::Args)]
 pub struct SbomArgs {
     /// The image: a `docker save` tarball (optionally gzip- or zstd-compressed), an OCI image
     /// layout (directory or tar), a root filesystem directory, or `-` for a tar on stdin.
-    /// Force the kind with a prefix: docker-archive:, oci-archive:, oci-dir:, dir:.
+    /// Force the kind with a prefix: docker-archive:, oci-archive:, oci-dir:, dir:. Pull from
+    /// a registry with registry:HOST/REPO[:TAG|@DIGEST].
     source: String,
 
     /// Output as FORMAT[=FILE], repeatable; one scan feeds them all. FORMAT is table,
@@ -51,9 +56,24 @@ pub struct SbomArgs {
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     catalogers: Vec<String>,
 
+    /// The image's supplier, for the SBOM (NTIA/CISA minimum element), when the image does not
+    /// name one (org.opencontainers.image.vendor or .authors, a maintainer label, the config
+    /// author).
+    #[arg(long, value_name = "NAME", env = "CONSIGN_SUPPLIER")]
+    supplier: Option<String>,
+
     /// No progress bar and no warnings on stderr.
     #[arg(short, long)]
     quiet: bool,
+
+    /// With registry:…, fetch the SBOM attached to the image (OCI referrers, cosign tags,
+    /// BuildKit attestations) instead of scanning it. The document is written as attached;
+    /// -o chooses the format (cyclonedx-json or spdx-json) and the file.
+    #[arg(long)]
+    from_referrers: bool,
+
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -67,6 +87,25 @@ enum ScopeArg {
 /// Runs `consign sbom`.
 pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
     let spec = SourceSpec::parse(&a.source)?;
+    let registry = match &spec {
+        SourceSpec::Registry(r) => Some(client_options(&a.registry, r)?),
+        _ if a.registry.insecure_registry || a.registry.registry_ca.is_some() => {
+            anyhow::bail!("--insecure-registry and --registry-ca apply to registry:… sources only")
+        }
+        _ => None,
+    };
+    if a.from_referrers {
+        let (SourceSpec::Registry(image), Some(opts)) = (&spec, &registry) else {
+            anyhow::bail!("--from-referrers needs a registry:HOST/REPO… source");
+        };
+        let platform = a
+            .platform
+            .as_deref()
+            .map(parse_platform)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        return from_referrers::run(image, opts, platform.as_ref(), &a.outputs, a.quiet);
+    }
     let outputs = output::parse_all(&a.outputs)?;
     let created = output::created_from_env()?;
     let platform = a
@@ -88,10 +127,15 @@ pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
                 platform,
             },
             progress: bar.as_ref().map(|b| b as &dyn Progress),
+            registry: registry.as_ref(),
             ..LoadOptions::default()
         },
     };
-    let sbom = consign::scan(&spec, &opts).with_context(|| format!("cannot scan {}", a.source))?;
+    let mut sbom =
+        consign::scan(&spec, &opts).with_context(|| format!("cannot scan {}", a.source))?;
+    if a.supplier.is_some() {
+        sbom.image.supplier_override = a.supplier;
+    }
     output::write_all(&sbom, &outputs, &EncodeOptions { created })?;
     if !a.quiet && !sbom.unknowns.is_empty() {
         eprintln!(

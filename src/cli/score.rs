@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use consign::encode::{self, CdxVersion, EncodeOptions, Format};
 use consign::score::{self, Standard};
 
-use super::output::{self, Rendered};
+use super::output;
 use super::{ExitStatus, input};
 
 /// Examples shown by `consign score --help`.
@@ -93,14 +93,14 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitStatus> {
     let s = score::score(&sbom);
     let docs = outputs
         .into_iter()
-        .map(|(json, path)| Rendered {
-            path,
-            bytes: if json {
+        .map(|(json, path)| {
+            let bytes = if json {
                 score::json(&s)
             } else {
                 score::table(&s, a.list_missing)
             }
-            .into_bytes(),
+            .into_bytes();
+            (path, bytes)
         })
         .collect();
     output::write_rendered(docs)?;

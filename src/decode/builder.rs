@@ -190,20 +190,19 @@ pub(crate) fn unnamed_subject(origin: &str) -> ImageInfo {
         created: None,
         base: None,
         annotations: BTreeMap::new(),
+        supplier_override: None,
         config: Default::default(),
     }
 }
 
-/// Records the subject's supplier as the image's vendor annotation, which is where the
-/// encoders take the image's supplier from, unless the image already names one.
+/// Records the subject's supplier as the image's (see [`ImageInfo::supplier`]) unless the
+/// image already names one.
 pub(crate) fn subject_supplier(image: &mut ImageInfo, supplier: Option<&str>) {
     let Some(name) = supplier.map(str::trim).filter(|s| !s.is_empty()) else {
         return;
     };
-    if crate::encode::oci::vendor(image).is_none() {
-        image
-            .annotations
-            .insert(crate::encode::oci::VENDOR.to_owned(), name.to_owned());
+    if image.supplier().is_none() {
+        image.supplier_override = Some(name.to_owned());
     }
 }
 

@@ -25,9 +25,7 @@
 //! own properties restore the original), no layers unless the document names them, and a
 //! [`DocumentInfo`](crate::model::DocumentInfo) in [`Sbom::document`]. The subject's supplier
 //! (CycloneDX `metadata.component.supplier`, SPDX the described package's `supplier`) becomes
-//! the image's `org.opencontainers.image.vendor` annotation when the image names no vendor,
-//! because that is where the encoders take the image's supplier from: a document does not
-//! say whether the vendor was an annotation or a label.
+//! the image's `supplier_override` when nothing else in the document names it.
 
 mod builder;
 pub mod cyclonedx;

@@ -46,7 +46,9 @@ type Groups<'a> = HashMap<Key, Vec<Read<'a>>>;
 
 fn group(s: &Sbom) -> Groups<'_> {
     let mut g: Groups<'_> = HashMap::with_capacity(s.packages.len());
-    for p in &s.packages {
+    // A package dpkg lists but that is not installed (only its configuration files remain)
+    // is not in the image: Trivy leaves it out, consign marks it.
+    for p in s.packages.iter().filter(|p| p.not_installed().is_none()) {
         let id = identity(p);
         g.entry(id.key.clone()).or_default().push(id);
     }

@@ -56,6 +56,7 @@ fn sbom(tool: &str, mut packages: Vec<Package>) -> Sbom {
             created: None,
             base: None,
             annotations: BTreeMap::new(),
+            supplier_override: None,
             config: Default::default(),
         },
         layers: Vec::new(),

@@ -104,6 +104,7 @@ pub(crate) fn source_kind_name(kind: SourceKind) -> &'static str {
         SourceKind::OciArchive => "oci-archive",
         SourceKind::Directory => "directory",
         SourceKind::Document => "sbom-document",
+        SourceKind::Registry => "registry",
     }
 }
 

@@ -24,7 +24,7 @@
 
 mod common;
 mod cyclonedx;
-pub(crate) mod oci;
+mod oci;
 mod spdx;
 mod table;
 

@@ -13,9 +13,6 @@
 use crate::model::{BaseImage, ImageInfo, Purl};
 use crate::source::Digest;
 
-/// The OCI annotation (and common label) naming the image's distributing organisation.
-pub(crate) const VENDOR: &str = "org.opencontainers.image.vendor";
-
 /// A repository reference taken apart: `docker.io/library/debian:12@sha256:…`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Reference {
@@ -89,18 +86,6 @@ pub(crate) fn repository_url(repository: &str) -> String {
         Some(_) => format!("docker.io/{repository}"),
         None => format!("docker.io/library/{repository}"),
     }
-}
-
-/// The organisation the image itself says distributes it (`org.opencontainers.image.vendor`,
-/// as a manifest annotation or a config label). Never guessed from the name.
-pub(crate) fn vendor(image: &ImageInfo) -> Option<String> {
-    image
-        .annotations
-        .get(VENDOR)
-        .cloned()
-        .or_else(|| image.config.labels().get(VENDOR).cloned())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

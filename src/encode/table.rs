@@ -1,7 +1,8 @@
 //! The human-readable table: a header line naming the image, one row per package, and a
 //! footer naming every file that could not be read.
 //!
-//! Columns are stable (`NAME VERSION TYPE LAYER`, plus `STATUS` for the all-layers scope) so
+//! Columns are stable (`NAME VERSION TYPE LAYER`, plus `STATUS` for the all-layers scope or
+//! when a package is listed but not installed) so
 //! that scripts and diffs of the output keep working; rows are sorted by type, then name, then
 //! version. Columns are separated by two spaces and padded to the widest cell; the last column
 //! is never padded, so no line has trailing spaces. No colours: the output is the same on a
@@ -41,8 +42,11 @@ pub(crate) fn render(sbom: &Sbom) -> String {
     if packages.is_empty() {
         out.push_str("No packages found.\n");
     } else {
+        // A STATUS column when some row needs one: all-layers scope, or a package the
+        // database lists although it is not installed.
+        let with_status = all_layers || packages.iter().any(|p| p.not_installed().is_some());
         let mut header = vec!["NAME", "VERSION", "TYPE", "LAYER"];
-        if all_layers {
+        if with_status {
             header.push("STATUS");
         }
         let rows: Vec<Vec<String>> = packages
@@ -55,10 +59,11 @@ pub(crate) fn render(sbom: &Sbom) -> String {
                     p.introduced_in
                         .map_or_else(|| "-".to_owned(), |i| i.to_string()),
                 ];
-                if all_layers {
-                    row.push(match p.removed_in {
-                        Some(i) => format!("removed in layer {i}"),
-                        None => "present".to_owned(),
+                if with_status {
+                    row.push(match (p.removed_in, p.not_installed()) {
+                        (Some(i), _) => format!("removed in layer {i}"),
+                        (None, Some(_)) => "config files only".to_owned(),
+                        (None, None) => "present".to_owned(),
                     });
                 }
                 row

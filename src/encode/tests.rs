@@ -79,6 +79,7 @@ fn awkward() -> Sbom {
     Sbom {
         tool: Tool::default(),
         image: ImageInfo {
+            supplier_override: None,
             source_kind: SourceKind::OciDir,
             input: "./layout".into(),
             name: Some("registry.example.com:5000/team/app".into()),

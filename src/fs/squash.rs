@@ -181,10 +181,17 @@ impl<'a> LayeredFs<'a> {
         if parent.is_empty() {
             return Cow::Borrowed(p);
         }
-        if let Some(&n) = self.nodes.get(parent)
-            && self.meta(n).kind == EntryKind::Dir
-        {
-            return Cow::Borrowed(p);
+        // Only a symlink among the ancestors moves the entry; finding the nearest ancestor that
+        // exists needs no allocation, and a real directory there means no symlink above it
+        // (its own parents were resolved when it was inserted).
+        let mut dir = parent;
+        loop {
+            match self.nodes.get(dir) {
+                Some(&n) if self.meta(n).kind == EntryKind::Symlink => break,
+                Some(_) => return Cow::Borrowed(p),
+                None if !dir.contains('/') => return Cow::Borrowed(p),
+                None => dir = path::parent(dir),
+            }
         }
         match self.resolve(parent, true) {
             Ok(Some((real, _))) if real != parent => {
@@ -199,29 +206,37 @@ impl<'a> LayeredFs<'a> {
     }
 
     /// Resolves `p` through symlinks. Returns the real path and its node (`None` for an
-    /// implicit directory that only exists because entries below it do).
+    /// implicit directory that only exists because entries below it do). Linear in the path
+    /// length: the resolved prefix is one string, grown and cut back in place.
     fn resolve(
         &self,
         p: &str,
         follow_last: bool,
     ) -> Result<Option<(String, Option<NodeRef>)>, ReadError> {
-        let mut pending: Vec<String> = p.rsplit('/').map(str::to_owned).collect();
-        let mut cur: Vec<String> = Vec::new();
+        let mut pending: Vec<&str> = p.rsplit('/').collect();
+        let mut cur = String::with_capacity(p.len());
+        // Where each component of `cur` starts, to cut it back on `..` or a symlink.
+        let mut starts: Vec<usize> = Vec::new();
         let mut hops = 0;
         let mut last = None;
         while let Some(comp) = pending.pop() {
-            match comp.as_str() {
+            match comp {
                 "" | "." => continue,
                 ".." => {
-                    cur.pop();
+                    if let Some(at) = starts.pop() {
+                        cur.truncate(at);
+                    }
                     last = None;
                     continue;
                 }
                 _ => {}
             }
-            cur.push(comp);
-            let here = cur.join("/");
-            match self.nodes.get(here.as_str()) {
+            starts.push(cur.len());
+            if !cur.is_empty() {
+                cur.push('/');
+            }
+            cur.push_str(comp);
+            match self.nodes.get(cur.as_str()) {
                 Some(&n) => {
                     let meta = self.meta(n);
                     if meta.kind == EntryKind::Symlink && (!pending.is_empty() || follow_last) {
@@ -229,25 +244,30 @@ impl<'a> LayeredFs<'a> {
                         if hops > MAX_SYMLINK_HOPS {
                             return Err(ReadError::SymlinkLoop);
                         }
-                        cur.pop();
+                        if let Some(at) = starts.pop() {
+                            cur.truncate(at);
+                        }
                         let target = meta.link.as_deref().unwrap_or("");
                         if target.starts_with('/') {
                             cur.clear();
+                            starts.clear();
                         }
-                        pending.extend(target.rsplit('/').map(str::to_owned));
+                        pending.extend(target.rsplit('/'));
                         last = None;
                     } else {
                         last = Some(n);
                     }
                 }
-                None if !pending.is_empty() && self.is_implicit_dir(&here) => last = None,
-                None if pending.is_empty() && self.is_implicit_dir(&here) => {
-                    return Ok(Some((here, None)));
+                None if self.is_implicit_dir(&cur) => {
+                    if pending.is_empty() {
+                        return Ok(Some((cur, None)));
+                    }
+                    last = None;
                 }
                 None => return Ok(None),
             }
         }
-        Ok(Some((cur.join("/"), last)))
+        Ok(Some((cur, last)))
     }
 
     fn content_of(&self, n: NodeRef, hops: usize) -> Result<Arc<[u8]>, ReadError> {

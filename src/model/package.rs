@@ -470,36 +470,94 @@ impl Package {
         }
     }
 
+    /// Why the database lists a package that is not installed, if it does: dpkg keeps a
+    /// removed-but-not-purged package (`config-files`) whose configuration files remain.
+    /// Such a package is in the inventory, as `dpkg-query -W` lists it, but marked, and it
+    /// satisfies no dependency.
+    pub fn not_installed(&self) -> Option<&'static str> {
+        match &self.metadata {
+            PackageMetadata::Dpkg(m)
+                if m.status
+                    .as_deref()
+                    .is_some_and(|s| s.ends_with(" config-files")) =>
+            {
+                Some(
+                    "removed, not purged: only its configuration files remain \
+                     (dpkg state config-files)",
+                )
+            }
+            _ => None,
+        }
+    }
+
     /// The package's identity: its purl, canonical text.
     pub fn id(&self) -> PackageId {
         PackageId(self.purl.to_string())
     }
 
     /// The declared licenses joined into one SPDX expression (`A AND B`), if every one of them
-    /// is an SPDX expression.
+    /// is an SPDX expression. Conjuncts are flattened and repeated ones dropped, so
+    /// `GPL-3.0-or-later AND ISC` and `GPL-3.0-or-later` give `GPL-3.0-or-later AND ISC`.
     pub fn license_expression(&self) -> Option<String> {
         if self.licenses.is_empty() {
             return None;
         }
-        let exprs: Option<Vec<&str>> = self.licenses.iter().map(License::expression).collect();
-        let exprs = exprs?;
-        if exprs.len() == 1 {
-            return Some(exprs[0].to_owned());
+        let mut terms: Vec<&str> = Vec::new();
+        for l in &self.licenses {
+            for term in and_terms(l.expression()?) {
+                // Top-level operands of a canonical expression are bare or a wrapped OR.
+                let term = term
+                    .strip_prefix('(')
+                    .and_then(|t| t.strip_suffix(')'))
+                    .unwrap_or(term);
+                if !terms.contains(&term) {
+                    terms.push(term);
+                }
+            }
+        }
+        if let [one] = terms.as_slice() {
+            return Some((*one).to_owned());
         }
         Some(
-            exprs
+            terms
                 .iter()
-                .map(|e| {
-                    if e.contains(" OR ") {
-                        format!("({e})")
+                .map(|t| {
+                    if t.contains(" OR ") {
+                        format!("({t})")
                     } else {
-                        (*e).to_owned()
+                        (*t).to_owned()
                     }
                 })
                 .collect::<Vec<_>>()
                 .join(" AND "),
         )
     }
+}
+
+/// The top-level `AND` operands of a canonical expression (one whose only parentheses wrap
+/// `OR` operands of an `AND`).
+fn and_terms(expr: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let bytes = expr.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b' ' if depth == 0 && expr[i..].starts_with(" AND ") => {
+                out.push(&expr[start..i]);
+                i += 5;
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&expr[start..]);
+    out
 }
 
 /// A package's identity: its canonical purl text. Ordered, so output sorted by it is stable.
@@ -528,6 +586,37 @@ pub struct Unknown {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_licenses(texts: &[&str]) -> Package {
+        let purl = Purl::builder("deb", "x").version("1").build().unwrap();
+        let mut p = Package::new(Ecosystem::Deb, "x", "1", purl, "test");
+        p.licenses = texts.iter().filter_map(|t| License::parse(t)).collect();
+        p
+    }
+
+    #[test]
+    fn license_expression_flattens_and_dedupes() {
+        let p = with_licenses(&["GPL-3.0-or-later AND ISC", "GPL-3.0-or-later", "ISC"]);
+        assert_eq!(
+            p.license_expression().as_deref(),
+            Some("GPL-3.0-or-later AND ISC")
+        );
+        let p = with_licenses(&["BSD-3-Clause OR GPL-2.0-only", "MIT"]);
+        assert_eq!(
+            p.license_expression().as_deref(),
+            Some("(BSD-3-Clause OR GPL-2.0-only) AND MIT")
+        );
+        let p = with_licenses(&["BSD-3-Clause OR GPL-2.0-only"]);
+        assert_eq!(
+            p.license_expression().as_deref(),
+            Some("BSD-3-Clause OR GPL-2.0-only")
+        );
+        assert_eq!(
+            with_licenses(&["MIT", "see LICENSE"]).license_expression(),
+            None
+        );
+        assert_eq!(with_licenses(&[]).license_expression(), None);
+    }
 
     #[test]
     fn hash_names_in_both_spellings() {

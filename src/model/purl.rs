@@ -41,6 +41,32 @@ impl Purl {
         &self.0
     }
 
+    /// The canonical text without the qualifier `key` (qualifiers are sorted, so the rest
+    /// stays canonical).
+    pub fn without_qualifier(&self, key: &str) -> String {
+        let Some((head, query)) = self.0.split_once('?') else {
+            return self.0.clone();
+        };
+        let (query, subpath) = match query.split_once('#') {
+            Some((q, sp)) => (q, Some(sp)),
+            None => (query, None),
+        };
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| kv.split('=').next() != Some(key))
+            .collect();
+        let mut out = head.to_owned();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+        if let Some(sp) = subpath {
+            out.push('#');
+            out.push_str(sp);
+        }
+        out
+    }
+
     /// The purl type (`deb`, `npm`, …).
     pub fn ty(&self) -> &str {
         self.0
@@ -260,6 +286,23 @@ mod tests {
             "pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64&distro=debian-12"
         );
         assert_eq!(p.ty(), "deb");
+    }
+
+    #[test]
+    fn drops_one_qualifier() {
+        let p: Purl = "pkg:apk/alpine/musl@1.1.24-r2?arch=x86_64&distro=alpine-3.11.5"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            p.without_qualifier("distro"),
+            "pkg:apk/alpine/musl@1.1.24-r2?arch=x86_64"
+        );
+        assert_eq!(
+            p.without_qualifier("arch"),
+            "pkg:apk/alpine/musl@1.1.24-r2?distro=alpine-3.11.5"
+        );
+        let bare: Purl = "pkg:npm/x@1".parse().unwrap();
+        assert_eq!(bare.without_qualifier("distro"), "pkg:npm/x@1");
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub enum SourceKind {
     Directory,
     /// Not scanned: read from an SBOM document (see [`Sbom::document`]).
     Document,
+    /// An image pulled from a registry (`registry:HOST/REPO:TAG`).
+    Registry,
 }
 
 /// Which files the catalogers saw.
@@ -124,6 +126,10 @@ pub struct ImageInfo {
     /// Manifest annotations.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// The supplier named by whoever ran the scan (`consign sbom --supplier`), which wins
+    /// over what the image says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier_override: Option<String>,
     /// The image config (labels, user, env, history, …).
     #[serde(skip)]
     pub config: ImageConfig,
@@ -138,12 +144,50 @@ impl ImageInfo {
             .or(self.config_digest.as_ref())
     }
 
-    /// A display name: `name:tag`, or the name, or the input path.
+    /// Who supplies the image: `--supplier`, else what the image itself says —
+    /// `org.opencontainers.image.vendor`, then `org.opencontainers.image.authors` (manifest
+    /// annotation or config label), then the `maintainer` label, then the config's `author`
+    /// (Dockerfile `MAINTAINER`). Never guessed from the name.
+    pub fn supplier(&self) -> Option<String> {
+        let labels = self.config.labels();
+        let from = |key: &str| {
+            self.annotations
+                .get(key)
+                .or_else(|| labels.get(key))
+                .cloned()
+        };
+        self.supplier_override
+            .clone()
+            .or_else(|| from("org.opencontainers.image.vendor"))
+            .or_else(|| from("org.opencontainers.image.authors"))
+            .or_else(|| labels.get("maintainer").cloned())
+            .or_else(|| self.config.author.clone())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A display name: `name:tag`, or the name, or the input's file name.
     pub fn display_name(&self) -> String {
         match (&self.name, &self.tag) {
             (Some(n), Some(t)) => format!("{n}:{t}"),
             (Some(n), None) => n.clone(),
-            _ => self.input.clone(),
+            _ => self.name_or_file(),
+        }
+    }
+
+    /// The repository name, or — for an image that records none — the last component of the
+    /// input path: never the whole path, which would leak the scanning host's directory
+    /// layout into the SBOM and make the same image give different bytes in another place.
+    pub fn name_or_file(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.clone();
+        }
+        let trimmed = self.input.trim_end_matches('/');
+        let file = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        if file.is_empty() || file == "." || file == ".." {
+            "image".to_owned()
+        } else {
+            file.to_owned()
         }
     }
 

@@ -106,13 +106,13 @@ fn table_lists_the_first_missing_components() {
     let s = scored("tests/golden/ubuntu-18.04.cdx.json");
     let t = table(&s, 2);
     assert!(t.starts_with(
-        "tests/golden/ubuntu-18.04.cdx.json (cyclonedx-json@1.6, consign 0.1.0): 90 components\n\n"
+        "tests/golden/ubuntu-18.04.cdx.json (cyclonedx-json@1.6, consign 0.1.0): 91 components\n\n"
     ));
     assert!(
         t.contains(
-            "hash                   CISA 2025        0% (0/90)     \
+            "hash                   CISA 2025        0% (0/91)     \
          pkg:deb/ubuntu/adduser@3.116ubuntu1?arch=all&distro=ubuntu-18.04, \
-         pkg:deb/ubuntu/apt@1.6.3ubuntu0.1?arch=amd64&distro=ubuntu-18.04 … and 88 more\n"
+         pkg:deb/ubuntu/apt@1.6.3ubuntu0.1?arch=amd64&distro=ubuntu-18.04 … and 89 more\n"
         ),
         "{t}"
     );

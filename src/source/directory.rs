@@ -9,12 +9,12 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::Limits;
-use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants};
+use super::layer::Capture;
+use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree};
 use crate::{Error, Result};
 
 /// Reads the directory tree under `root` into one layer tree, plus warnings.
-pub fn load(root: &Path, wants: &Wants, limits: &Limits) -> Result<(LayerTree, Vec<String>)> {
+pub fn load(root: &Path, cap: &Capture<'_>) -> Result<(LayerTree, Vec<String>)> {
     let meta = fs::metadata(root).map_err(|e| Error::io(root, e))?;
     if !meta.is_dir() {
         return Err(Error::Source(format!(
@@ -79,8 +79,8 @@ pub fn load(root: &Path, wants: &Wants, limits: &Limits) -> Result<(LayerTree, V
             } else {
                 None
             };
-            let content = (kind == EntryKind::File && wants.is_wanted(&path))
-                .then(|| capture(&full, md.len(), limits));
+            let content = (kind == EntryKind::File && cap.wants.is_wanted(&path))
+                .then(|| capture(&full, md.len(), cap));
             if kind == EntryKind::Dir {
                 subdirs.push((full, path.clone()));
             }
@@ -103,15 +103,13 @@ pub fn load(root: &Path, wants: &Wants, limits: &Limits) -> Result<(LayerTree, V
     Ok((tree, warnings))
 }
 
-fn capture(path: &Path, size: u64, limits: &Limits) -> Content {
-    if size > limits.max_file_bytes {
-        return Content::TooLarge {
-            size,
-            cap: limits.max_file_bytes,
-        };
+fn capture(path: &Path, size: u64, cap: &Capture<'_>) -> Content {
+    if let Err(not_kept) = cap.admit(size) {
+        return not_kept;
     }
     let mut buf = Vec::with_capacity(size as usize);
-    match fs::File::open(path).and_then(|f| f.take(limits.max_file_bytes).read_to_end(&mut buf)) {
+    match fs::File::open(path).and_then(|f| f.take(cap.limits.max_file_bytes).read_to_end(&mut buf))
+    {
         Ok(_) => Content::Bytes(Arc::from(buf)),
         Err(e) => Content::Unreadable(format!("cannot read: {e}")),
     }

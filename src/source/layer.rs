@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::bufread::MultiGzDecoder;
 
@@ -20,6 +21,9 @@ use super::digest::{Algorithm, Digest, DigestReader};
 use crate::fs::path::{self, PathError};
 use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants, whiteout};
 use crate::{Error, Result};
+
+/// Longest entry path kept (Linux's PATH_MAX).
+pub const MAX_PATH: usize = 4096;
 
 /// How a layer blob is compressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +34,53 @@ pub enum Compression {
     Gzip,
     /// Zstandard.
     Zstd,
+}
+
+/// What to capture while layers stream by, and the budget all layers of one image share.
+pub struct Capture<'a> {
+    /// The wanted globs.
+    pub wants: &'a Wants,
+    /// The limits in force.
+    pub limits: &'a Limits,
+    used: AtomicU64,
+}
+
+impl<'a> Capture<'a> {
+    /// A capture with nothing used yet.
+    pub fn new(wants: &'a Wants, limits: &'a Limits) -> Self {
+        Capture {
+            wants,
+            limits,
+            used: AtomicU64::new(0),
+        }
+    }
+
+    /// Reserves `n` bytes of the image-wide budget; false when it would be exceeded.
+    pub fn reserve(&self, n: u64) -> bool {
+        let limit = self.limits.max_captured_bytes;
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+                u.checked_add(n).filter(|t| *t <= limit)
+            })
+            .is_ok()
+    }
+
+    /// The content of a wanted file of `size` bytes, or why it is not kept.
+    pub fn admit(&self, size: u64) -> Result<(), Content> {
+        if size > self.limits.max_file_bytes {
+            return Err(Content::TooLarge {
+                size,
+                cap: self.limits.max_file_bytes,
+            });
+        }
+        if !self.reserve(size) {
+            return Err(Content::Unreadable(format!(
+                "not read: the {} bytes of wanted files kept per image are used up",
+                self.limits.max_captured_bytes
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// What one pass over a layer produced.
@@ -64,7 +115,7 @@ pub fn sniff(head: &[u8]) -> Result<Compression, String> {
 
 /// Reads up to `buf.len()` bytes, fewer only at the end of the stream (a pipe may return short
 /// reads, so one `read` is not enough to see the magic bytes).
-fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
@@ -88,7 +139,10 @@ impl<R: Read> Read for LimitReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.left {
-            return Err(io::Error::other(LimitHit(self.limit)));
+            return Err(io::Error::other(LimitHit(format!(
+                "uncompressed layer exceeds {} bytes",
+                self.limit
+            ))));
         }
         self.left -= n as u64;
         Ok(n)
@@ -96,11 +150,11 @@ impl<R: Read> Read for LimitReader<R> {
 }
 
 #[derive(Debug)]
-struct LimitHit(u64);
+struct LimitHit(String);
 
 impl std::fmt::Display for LimitHit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "uncompressed layer exceeds {} bytes", self.0)
+        f.write_str(&self.0)
     }
 }
 
@@ -124,9 +178,9 @@ pub fn read_layer(
     raw: impl Read,
     blob: &str,
     expected: Option<&Digest>,
-    wants: &Wants,
-    limits: &Limits,
+    cap: &Capture<'_>,
 ) -> Result<LayerRead> {
+    let limits = cap.limits;
     let algorithm = expected.map_or(Algorithm::Sha256, Digest::algorithm);
     let mut buffered = BufReader::with_capacity(256 << 10, DigestReader::new(raw, algorithm));
     let mut head = [0u8; 8];
@@ -147,9 +201,11 @@ pub fn read_layer(
             left: limits.max_layer_bytes,
             limit: limits.max_layer_bytes,
         };
-        let mut archive = tar::Archive::new(DigestReader::new(limited, Algorithm::Sha256));
-        let (tree, warnings) = walk(&mut archive, blob, wants, limits)?;
+        let guarded = TarGuard::new(DigestReader::new(limited, Algorithm::Sha256));
+        let mut archive = tar::Archive::new(guarded);
+        let (tree, warnings) = walk(&mut archive, blob, cap)?;
         let (diff_id, _) = archive
+            .into_inner()
             .into_inner()
             .finish()
             .map_err(|e| stream_error(blob, e))?;
@@ -190,9 +246,9 @@ pub fn read_layer(
 fn walk<R: Read>(
     archive: &mut tar::Archive<R>,
     blob: &str,
-    wants: &Wants,
-    limits: &Limits,
+    cap: &Capture<'_>,
 ) -> Result<(LayerTree, Vec<String>)> {
+    let limits = cap.limits;
     let mut tree = LayerTree::default();
     let mut warnings = Vec::new();
     // Captured bytes of this layer by path, for hard links to earlier entries.
@@ -230,6 +286,15 @@ fn walk<R: Read>(
         if normal.path.is_empty() {
             continue;
         }
+        // Linux refuses longer paths (ENAMETOOLONG), so no runtime extracts such an entry; and
+        // resolving it would cost time quadratic in its length.
+        if normal.path.len() > MAX_PATH {
+            warnings.push(format!(
+                "entry name of {} bytes exceeds PATH_MAX ({MAX_PATH}); skipped",
+                normal.path.len()
+            ));
+            continue;
+        }
         match whiteout::classify(&normal.path) {
             Some(Ok(w)) => {
                 tree.whiteouts.push(w);
@@ -249,6 +314,8 @@ fn walk<R: Read>(
             tar::EntryType::Char => EntryKind::CharDevice,
             tar::EntryType::Block => EntryKind::BlockDevice,
             tar::EntryType::Fifo => EntryKind::Fifo,
+            // PAX global headers (`git archive` writes one) carry defaults, not files.
+            tar::EntryType::XGlobalHeader => continue,
             other => {
                 warnings.push(format!(
                     "entry /{} has unsupported tar type {:?}; skipped",
@@ -287,11 +354,9 @@ fn walk<R: Read>(
             size: entry.size(),
             link,
         };
-        let content = if wants.is_wanted(&normal.path) {
+        let content = if cap.wants.is_wanted(&normal.path) {
             match kind {
-                EntryKind::File => {
-                    Some(capture(&mut entry, blob, &normal.path, meta.size, limits)?)
-                }
+                EntryKind::File => Some(capture(&mut entry, blob, &normal.path, meta.size, cap)?),
                 EntryKind::Hardlink => {
                     let target = meta.link.as_deref().unwrap_or("");
                     Some(match captured.get(target) {
@@ -323,17 +388,14 @@ fn capture<R: Read>(
     blob: &str,
     path: &str,
     size: u64,
-    limits: &Limits,
+    cap: &Capture<'_>,
 ) -> Result<Content> {
-    if size > limits.max_file_bytes {
-        return Ok(Content::TooLarge {
-            size,
-            cap: limits.max_file_bytes,
-        });
+    if let Err(not_kept) = cap.admit(size) {
+        return Ok(not_kept);
     }
     let mut buf = Vec::with_capacity(size as usize);
     entry
-        .take(limits.max_file_bytes)
+        .take(cap.limits.max_file_bytes)
         .read_to_end(&mut buf)
         .map_err(|e| {
             stream_error(
@@ -342,6 +404,131 @@ fn capture<R: Read>(
             )
         })?;
     Ok(Content::Bytes(Arc::from(buf)))
+}
+
+/// Largest tar extension record (GNU long name or link, PAX header) accepted: the `tar` crate
+/// reads these whole into memory, so a 1 KB layer could otherwise ask for gigabytes.
+pub const MAX_EXTENSION: u64 = 1 << 20;
+
+/// Watches the tar stream on its way to the `tar` crate and refuses oversized extension
+/// records (see [`MAX_EXTENSION`]) before the crate buffers them. It follows the header chain
+/// (512-byte header, then the data rounded up to 512); a header whose checksum does not add up
+/// ends the watching, so that it never misreads data as a header.
+struct TarGuard<R> {
+    inner: R,
+    pos: u64,
+    next_header: u64,
+    header: [u8; 512],
+    watching: bool,
+}
+
+impl<R> TarGuard<R> {
+    fn new(inner: R) -> Self {
+        TarGuard {
+            inner,
+            pos: 0,
+            next_header: 0,
+            header: [0; 512],
+            watching: true,
+        }
+    }
+
+    fn into_inner(self) -> R {
+        self.inner
+    }
+
+    fn observe(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut at = self.pos;
+        let end = self.pos + bytes.len() as u64;
+        while self.watching && at < end {
+            let header_end = self.next_header + 512;
+            if at < self.next_header {
+                at = self.next_header.min(end);
+                continue;
+            }
+            let from = (at - self.pos) as usize;
+            let to = (header_end.min(end) - self.pos) as usize;
+            let off = (at - self.next_header) as usize;
+            self.header[off..off + (to - from)].copy_from_slice(&bytes[from..to]);
+            at = header_end.min(end);
+            if at == header_end {
+                self.check_header()?;
+            }
+        }
+        self.pos = end;
+        Ok(())
+    }
+
+    fn check_header(&mut self) -> io::Result<()> {
+        let h = &self.header;
+        if h.iter().all(|&b| b == 0) {
+            // End of archive: what follows is padding.
+            self.watching = false;
+            return Ok(());
+        }
+        let sum: u32 = h
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    u32::from(b)
+                }
+            })
+            .sum();
+        let recorded = octal(&h[148..156]);
+        let size = if h[124] & 0x80 != 0 {
+            // base-256, big-endian in the remaining bytes
+            h[125..136].iter().fold(0u64, |acc, &b| {
+                acc.saturating_mul(256).saturating_add(u64::from(b))
+            })
+        } else {
+            octal(&h[124..136]).unwrap_or(u64::MAX)
+        };
+        if recorded != Some(u64::from(sum)) {
+            self.watching = false;
+            return Ok(());
+        }
+        let kind = h[156];
+        if matches!(kind, b'L' | b'K' | b'x' | b'g') && size > MAX_EXTENSION {
+            return Err(io::Error::other(LimitHit(format!(
+                "tar extension record (type {}) of {size} bytes exceeds {MAX_EXTENSION}",
+                kind as char
+            ))));
+        }
+        self.next_header = self
+            .next_header
+            .saturating_add(512)
+            .saturating_add(size.saturating_add(511) / 512 * 512);
+        Ok(())
+    }
+}
+
+/// Parses a NUL/space-terminated octal field.
+fn octal(field: &[u8]) -> Option<u64> {
+    let text: Vec<u8> = field
+        .iter()
+        .copied()
+        .skip_while(|b| *b == b' ')
+        .take_while(|b| (b'0'..=b'7').contains(b))
+        .collect();
+    if text.is_empty() {
+        return None;
+    }
+    u64::from_str_radix(std::str::from_utf8(&text).ok()?, 8).ok()
+}
+
+impl<R: Read> Read for TarGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.watching {
+            self.observe(&buf[..n])?;
+        } else {
+            self.pos += n as u64;
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -362,7 +549,12 @@ mod tests {
     }
 
     fn wants() -> Wants {
-        Wants::new(&[&["etc/os-release", "big"]]).unwrap()
+        Wants::new(&[&["etc/os-release", "big", "big*"]]).unwrap()
+    }
+
+    fn read(data: &[u8], blob: &str, limits: &Limits) -> Result<LayerRead> {
+        let w = wants();
+        read_layer(data, blob, None, &Capture::new(&w, limits))
     }
 
     #[test]
@@ -372,9 +564,9 @@ mod tests {
         gz.write_all(&tar).unwrap();
         let gz = gz.finish().unwrap();
         let zst = zstd::encode_all(&tar[..], 1).unwrap();
-        let plain = read_layer(&tar[..], "p", None, &wants(), &Limits::default()).unwrap();
-        let g = read_layer(&gz[..], "g", None, &wants(), &Limits::default()).unwrap();
-        let z = read_layer(&zst[..], "z", None, &wants(), &Limits::default()).unwrap();
+        let plain = read(&tar[..], "p", &Limits::default()).unwrap();
+        let g = read(&gz[..], "g", &Limits::default()).unwrap();
+        let z = read(&zst[..], "z", &Limits::default()).unwrap();
         assert_eq!(plain.compression, Compression::None);
         assert_eq!(g.compression, Compression::Gzip);
         assert_eq!(z.compression, Compression::Zstd);
@@ -399,7 +591,7 @@ mod tests {
             max_file_bytes: 10,
             ..Limits::default()
         };
-        let r = read_layer(&tar[..], "b", None, &wants(), &limits).unwrap();
+        let r = read(&tar[..], "b", &limits).unwrap();
         assert_eq!(
             r.tree.entries[0].content,
             Some(Content::TooLarge { size: 100, cap: 10 })
@@ -415,14 +607,7 @@ mod tests {
         h.as_mut_bytes().copy_from_slice(&tar[..512]);
         h.set_cksum();
         tar[..512].copy_from_slice(h.as_bytes());
-        let err = read_layer(
-            &tar[..],
-            "blobs/sha256/x",
-            None,
-            &wants(),
-            &Limits::default(),
-        )
-        .unwrap_err();
+        let err = read(&tar[..], "blobs/sha256/x", &Limits::default()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "blobs/sha256/x: entry \"../passwd\" escapes the image root (path traversal)"
@@ -436,21 +621,14 @@ mod tests {
             max_layer_bytes: 1000,
             ..Limits::default()
         };
-        let err = read_layer(&tar[..], "l", None, &wants(), &limits).unwrap_err();
+        let err = read(&tar[..], "l", &limits).unwrap_err();
         assert!(matches!(err, Error::Limit { .. }), "{err}");
     }
 
     #[test]
     fn corrupt_gzip_is_an_error_naming_the_blob() {
         let data = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff];
-        let err = read_layer(
-            &data[..],
-            "blobs/sha256/bad",
-            None,
-            &wants(),
-            &Limits::default(),
-        )
-        .unwrap_err();
+        let err = read(&data[..], "blobs/sha256/bad", &Limits::default()).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("blobs/sha256/bad: corrupt layer"),
@@ -459,9 +637,69 @@ mod tests {
     }
 
     #[test]
+    fn long_names_are_fine_but_huge_ones_are_refused() {
+        let name = format!("{}/os-release", "d".repeat(300));
+        let tar = tar_of(&[(&name, b"x")]);
+        let r = read(&tar[..], "l", &Limits::default()).unwrap();
+        assert_eq!(r.tree.entries[0].path, name);
+        let huge = "a/".repeat(600 << 10);
+        let tar = tar_of(&[(&huge, b"x")]);
+        let err = read(&tar[..], "blobs/sha256/h", &Limits::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "blobs/sha256/h: limit exceeded: tar extension record (type L) of {} bytes exceeds 1048576",
+                huge.len() + 1
+            )
+        );
+    }
+
+    #[test]
+    fn paths_longer_than_path_max_are_skipped() {
+        let long = "b/".repeat(2100) + "file";
+        let tar = tar_of(&[(&long, b"x"), ("big", b"kept")]);
+        let r = read(&tar[..], "l", &Limits::default()).unwrap();
+        assert_eq!(r.tree.entries.len(), 1);
+        assert_eq!(r.tree.entries[0].path, "big");
+        assert_eq!(r.warnings.len(), 1);
+        assert!(
+            r.warnings[0].contains("exceeds PATH_MAX"),
+            "{:?}",
+            r.warnings
+        );
+    }
+
+    #[test]
+    fn the_capture_budget_is_shared() {
+        let tar = tar_of(&[("big1", &[1u8; 100]), ("big2", &[2u8; 100])]);
+        let limits = Limits {
+            max_captured_bytes: 150,
+            ..Limits::default()
+        };
+        let r = read(&tar[..], "b", &limits).unwrap();
+        assert!(matches!(r.tree.entries[0].content, Some(Content::Bytes(_))));
+        assert!(
+            matches!(&r.tree.entries[1].content, Some(Content::Unreadable(why)) if why.contains("used up")),
+            "{:?}",
+            r.tree.entries[1].content
+        );
+    }
+
+    #[test]
+    fn the_empty_layer() {
+        // `docker build`'s empty layer: two zero blocks, sha256:5f70bf18….
+        let r = read(&[0u8; 1024], "e", &Limits::default()).unwrap();
+        assert!(r.tree.entries.is_empty());
+        assert_eq!(
+            r.diff_id.to_string(),
+            "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+        );
+    }
+
+    #[test]
     fn whiteouts_are_collected() {
         let tar = tar_of(&[("etc/.wh.passwd", b""), ("var/.wh..wh..opq", b"")]);
-        let r = read_layer(&tar[..], "w", None, &wants(), &Limits::default()).unwrap();
+        let r = read(&tar[..], "w", &Limits::default()).unwrap();
         assert!(r.tree.entries.is_empty());
         assert_eq!(
             r.tree.whiteouts,

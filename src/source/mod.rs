@@ -15,10 +15,12 @@ pub mod layer;
 pub mod limits;
 pub mod oci;
 pub mod plan;
+pub mod provenance;
 pub mod reference;
 pub mod store;
 pub mod stream;
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -52,10 +54,12 @@ pub enum SourceSpec {
     Dir(PathBuf),
     /// `-`: a docker-save or OCI tar (optionally gzip/zstd-compressed) on stdin.
     Stdin,
+    /// `registry:HOST/REPO[:TAG][@DIGEST]`: an image pulled from a registry.
+    Registry(crate::registry::ImageRef),
 }
 
 impl SourceSpec {
-    /// Parses `[docker-archive:|oci-archive:|oci-dir:|dir:]PATH` or `-`.
+    /// Parses `[docker-archive:|oci-archive:|oci-dir:|dir:]PATH`, `registry:REFERENCE` or `-`.
     pub fn parse(s: &str) -> Result<SourceSpec> {
         if s == "-" {
             return Ok(SourceSpec::Stdin);
@@ -76,10 +80,9 @@ impl SourceSpec {
             }
         }
         if let Some(rest) = s.strip_prefix("registry:") {
-            return Err(Error::Source(format!(
-                "registry:{rest}: scanning from a registry is not supported yet; \
-                 pull the image with `skopeo copy docker://{rest} oci-archive:image.tar` and scan the archive"
-            )));
+            return crate::registry::ImageRef::parse(rest)
+                .map(SourceSpec::Registry)
+                .map_err(Error::Source);
         }
         if s.is_empty() {
             return Err(Error::Source("empty source".into()));
@@ -132,6 +135,8 @@ pub struct LoadOptions<'a> {
     pub limits: Limits,
     /// Progress sink.
     pub progress: Option<&'a dyn Progress>,
+    /// How to reach registries (for `registry:` sources); `None` means anonymous HTTPS.
+    pub registry: Option<&'a crate::registry::ClientOptions>,
 }
 
 /// An image read from a source: metadata plus one tree per layer.
@@ -145,6 +150,8 @@ pub struct LoadedImage {
     pub trees: Vec<LayerTree>,
     /// Non-fatal problems found while reading.
     pub warnings: Vec<Unknown>,
+    /// Materials of the BuildKit provenance attestations stored beside the image.
+    pub provenance: Vec<provenance::Material>,
 }
 
 /// Reads the image `spec` names, capturing the files `wants` selects.
@@ -180,6 +187,7 @@ pub fn load(spec: &SourceSpec, wants: &Wants, opts: &LoadOptions<'_>) -> Result<
                 load_archive(p, Layout::Auto, wants, opts)
             }
         }
+        SourceSpec::Registry(r) => crate::registry::load(r, wants, opts),
         SourceSpec::Stdin => {
             let stdin = io::stdin().lock();
             load_stream(stdin, "<stdin>", Layout::Auto, Path::new("-"), wants, opts)
@@ -188,8 +196,9 @@ pub fn load(spec: &SourceSpec, wants: &Wants, opts: &LoadOptions<'_>) -> Result<
 }
 
 fn load_dir(p: &Path, wants: &Wants, opts: &LoadOptions<'_>) -> Result<LoadedImage> {
-    let (tree, warnings) = directory::load(p, wants, &opts.limits)?;
+    let (tree, warnings) = directory::load(p, &layer::Capture::new(wants, &opts.limits))?;
     let info = ImageInfo {
+        supplier_override: None,
         source_kind: SourceKind::Directory,
         input: p.display().to_string(),
         name: None,
@@ -214,6 +223,7 @@ fn load_dir(p: &Path, wants: &Wants, opts: &LoadOptions<'_>) -> Result<LoadedIma
         }],
         trees: vec![tree],
         warnings: to_unknowns(0, warnings),
+        provenance: Vec::new(),
     })
 }
 
@@ -225,7 +235,7 @@ fn load_archive(
 ) -> Result<LoadedImage> {
     let mut f = File::open(p).map_err(|e| Error::io(p, e))?;
     let mut head = [0u8; 512];
-    let n = read_up_to(&mut f, &mut head).map_err(|e| Error::io(p, e))?;
+    let n = layer::read_head(&mut f, &mut head).map_err(|e| Error::io(p, e))?;
     let name = p.display().to_string();
     match layer::sniff(&head[..n]) {
         Ok(layer::Compression::Gzip | layer::Compression::Zstd) => {
@@ -316,7 +326,8 @@ fn load_stream(
     Ok(assemble(plan, reads, input))
 }
 
-fn load_store(
+/// Plans and reads the image in `store` (an OCI layout, an archive, a registry repository).
+pub(crate) fn load_store(
     store: &dyn store::BlobStore,
     layout: Layout,
     oci_kind: SourceKind,
@@ -328,38 +339,75 @@ fn load_store(
     if plan.kind == SourceKind::OciDir {
         plan.kind = oci_kind;
     }
-    let total: Option<u64> = plan.layers.iter().map(|l| l.size).sum();
+    check_layer_count(&plan, &opts.limits)?;
+    // A blob used by several layers (the common empty layer, or a hostile manifest naming one
+    // blob a thousand times) is read once.
+    let mut first_use: HashMap<&str, usize> = HashMap::new();
+    let distinct: Vec<usize> = (0..plan.layers.len())
+        .filter(|&i| first_use.insert(plan.layers[i].path.as_str(), i).is_none())
+        .collect();
+    let total: Option<u64> = distinct.iter().map(|&i| plan.layers[i].size).sum();
     if let Some(p) = opts.progress {
-        p.begin(plan.layers.len(), total);
+        p.begin(distinct.len(), total);
     }
-    let reads: Vec<Result<LayerRead>> = plan
-        .layers
+    let capture = layer::Capture::new(wants, &opts.limits);
+    let reads: Vec<(usize, Result<LayerRead>)> = distinct
         .par_iter()
-        .enumerate()
-        .map(|(i, lp)| {
+        .map(|&i| {
+            let lp = &plan.layers[i];
             let read = || -> Result<LayerRead> {
-                let raw = ProgressReader::new(store.open(&lp.path)?, opts.progress);
-                let read =
-                    layer::read_layer(raw, &lp.path, lp.digest.as_ref(), wants, &opts.limits)?;
-                verify_layer(lp, &read)?;
-                Ok(read)
+                // Never read more than the descriptor promised (plus one byte, to notice).
+                let bound = lp.size.map_or(u64::MAX, |s| s.saturating_add(1));
+                let raw = ProgressReader::new(store.open(&lp.path)?.take(bound), opts.progress);
+                layer::read_layer(raw, &lp.path, lp.digest.as_ref(), &capture)
             };
-            let r = read().map_err(|e| Error::Layer {
-                index: i,
-                blob: lp.path.clone(),
-                error: Box::new(e),
-            });
+            let r = read();
             if let Some(p) = opts.progress {
                 p.layer_done();
             }
-            r
+            (i, r)
         })
         .collect();
     if let Some(p) = opts.progress {
         p.end();
     }
-    let reads = reads.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(assemble(plan, reads, input))
+    let mut by_path: HashMap<&str, Result<LayerRead>> = reads
+        .into_iter()
+        .map(|(i, r)| (plan.layers[i].path.as_str(), r))
+        .collect();
+    let mut out = Vec::with_capacity(plan.layers.len());
+    for (i, lp) in plan.layers.iter().enumerate() {
+        let wrap = |e: Error| Error::Layer {
+            index: i,
+            blob: lp.path.clone(),
+            error: Box::new(e),
+        };
+        let read = match by_path.get(lp.path.as_str()) {
+            Some(Ok(r)) => r.clone(),
+            _ => match by_path.remove(lp.path.as_str()) {
+                Some(Err(e)) => return Err(wrap(e)),
+                _ => return Err(wrap(Error::manifest(&lp.path, "was not read"))),
+            },
+        };
+        verify_layer(lp, &read).map_err(wrap)?;
+        out.push(read);
+    }
+    Ok(assemble(plan, out, input))
+}
+
+/// Refuses images with more layers than the limit allows.
+pub fn check_layer_count(plan: &ImagePlan, limits: &Limits) -> Result<()> {
+    if plan.layers.len() > limits.max_layers {
+        return Err(Error::Limit {
+            what: "manifest".into(),
+            reason: format!(
+                "{} layers; at most {} are read",
+                plan.layers.len(),
+                limits.max_layers
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Checks a layer's digests and size against what the metadata promised.
@@ -412,6 +460,7 @@ fn assemble(plan: ImagePlan, reads: Vec<LayerRead>, input: &Path) -> LoadedImage
         trees.push(read.tree);
     }
     let info = ImageInfo {
+        supplier_override: None,
         source_kind: plan.kind,
         input: input.display().to_string(),
         name: plan.name,
@@ -429,6 +478,7 @@ fn assemble(plan: ImagePlan, reads: Vec<LayerRead>, input: &Path) -> LoadedImage
         layers,
         trees,
         warnings,
+        provenance: plan.provenance,
     }
 }
 
@@ -441,19 +491,6 @@ fn to_unknowns(layer: usize, warnings: Vec<String>) -> Vec<Unknown> {
             reason: format!("layer {layer}: {w}"),
         })
         .collect()
-}
-
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]
@@ -480,6 +517,10 @@ mod tests {
             SourceSpec::Auto("img.tar".into())
         );
         assert!(SourceSpec::parse("dir:").is_err());
-        assert!(SourceSpec::parse("registry:alpine").is_err());
+        assert_eq!(
+            SourceSpec::parse("registry:localhost:5000/app:1").unwrap(),
+            SourceSpec::Registry(crate::registry::ImageRef::parse("localhost:5000/app:1").unwrap())
+        );
+        assert!(SourceSpec::parse("registry:Bad/Name").is_err());
     }
 }

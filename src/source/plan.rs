@@ -81,6 +81,8 @@ pub struct ImagePlan {
     pub platform: Option<Platform>,
     /// Layers, bottom first.
     pub layers: Vec<LayerPlan>,
+    /// Materials of provenance attestations stored beside the image (OCI layouts).
+    pub provenance: Vec<super::provenance::Material>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,7 +128,10 @@ pub fn plan(
 
 fn plan_docker(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<ImagePlan> {
     let bytes = store.read_small("manifest.json", limits.max_json_bytes)?;
-    let entries: Vec<DockerEntry> = oci::parse_json("manifest.json", &bytes)?;
+    let mut entries: Vec<DockerEntry> = oci::parse_json("manifest.json", &bytes)?;
+    if let Some(want) = &sel.platform {
+        entries = filter_docker_platform(store, entries, want, limits)?;
+    }
     let (entry, tag) = select_docker(&entries, sel)?;
     let config_path = normalize_member(&entry.config)?;
     let config_digest = digest_from_member(&config_path);
@@ -175,9 +180,13 @@ fn plan_docker(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result
         annotations: BTreeMap::new(),
         config,
         layers,
+        provenance: Vec::new(),
     };
     if store.contains("index.json") {
         enrich_from_oci(store, &mut plan, limits)?;
+        if let Some(d) = &plan.manifest_digest {
+            plan.provenance = super::provenance::find(store, d, limits);
+        }
     }
     plan.base = base_image(&plan.annotations, &BTreeMap::new(), &plan.config);
     Ok(plan)
@@ -215,6 +224,35 @@ fn enrich_from_oci(store: &dyn BlobStore, plan: &mut ImagePlan, limits: &Limits)
     Ok(())
 }
 
+/// Keeps the entries whose config is for `want` (a multi-platform `docker save` lists one
+/// entry per platform, all with the same tags).
+fn filter_docker_platform(
+    store: &dyn BlobStore,
+    entries: Vec<DockerEntry>,
+    want: &Platform,
+    limits: &Limits,
+) -> Result<Vec<DockerEntry>> {
+    let mut keep = Vec::new();
+    let mut seen = Vec::new();
+    for e in entries {
+        let path = normalize_member(&e.config)?;
+        let bytes = store.read_small(&path, limits.max_json_bytes)?;
+        let config: ImageConfig = oci::parse_json(&path, &bytes)?;
+        match platform_of(&config) {
+            Some(p) if platform_matches(want, &p) => keep.push(e),
+            Some(p) => seen.push(p.to_string()),
+            None => seen.push(format!("{} (no platform)", e.config)),
+        }
+    }
+    if keep.is_empty() {
+        return Err(Error::Selection(format!(
+            "no image for platform {want}; the archive holds: {}",
+            seen.join(", ")
+        )));
+    }
+    Ok(keep)
+}
+
 fn select_docker<'e>(
     entries: &'e [DockerEntry],
     sel: &Selector,
@@ -232,9 +270,7 @@ fn select_docker<'e>(
                 }
             }
             let id = digest_from_member(&e.config);
-            if id.is_some_and(|d| {
-                d.to_string().starts_with(want.as_str()) || d.hex().starts_with(want.as_str())
-            }) {
+            if id.is_some_and(|d| digest_matches(&d.to_string(), want)) {
                 return Ok((e, tags(e).into_iter().next()));
             }
         }
@@ -461,7 +497,9 @@ fn plan_oci(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<Im
         None => (None, None),
     };
     let base = base_image(&m.annotations, &chosen.annotations, &config);
+    let provenance = super::provenance::find(store, &manifest_digest, limits);
     Ok(ImagePlan {
+        provenance,
         kind: SourceKind::OciDir,
         name,
         tag,
@@ -493,12 +531,13 @@ fn select_oci(mut all: Vec<Candidate>, sel: &Selector) -> Result<Candidate> {
         let keep: Vec<Candidate> = all
             .iter()
             .filter(|c| {
-                c.names.iter().any(|n| {
-                    n == want
-                        || (n.contains('/') || n.contains(':'))
-                            && Reference::parse(n)
-                                .is_some_and(|r| q.as_ref().is_some_and(|q| q.matches(&r)))
-                })
+                digest_matches(&c.descriptor.digest, want)
+                    || c.names.iter().any(|n| {
+                        n == want
+                            || (n.contains('/') || n.contains(':'))
+                                && Reference::parse(n)
+                                    .is_some_and(|r| q.as_ref().is_some_and(|q| q.matches(&r)))
+                    })
             })
             .cloned()
             .collect();
@@ -552,6 +591,17 @@ fn select_oci(mut all: Vec<Candidate>, sel: &Selector) -> Result<Candidate> {
         all.len(),
         describe(&all)
     )))
+}
+
+/// True when `want` names the digest `digest` (`sha256:…`): in full, or by a prefix of at
+/// least 12 hex digits as `docker images` shows IDs.
+fn digest_matches(digest: &str, want: &str) -> bool {
+    let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
+    let want_hex = want.strip_prefix("sha256:").unwrap_or(want);
+    want == digest
+        || (want_hex.len() >= 12
+            && want_hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && hex.starts_with(want_hex))
 }
 
 /// Parses `os/arch[/variant]`.
@@ -692,6 +742,16 @@ mod tests {
         let v6 = parse_platform("linux/arm/v6").unwrap();
         assert!(!platform_matches(&v7, &v6));
         assert!(platform_matches(&parse_platform("linux/arm").unwrap(), &v6));
+    }
+
+    #[test]
+    fn image_ids_by_prefix() {
+        let d = "sha256:9c27e219663c25e0f28493790cc0b88bc973ba3b1686355f221c38a36978ac63";
+        assert!(digest_matches(d, d));
+        assert!(digest_matches(d, "9c27e219663c"));
+        assert!(digest_matches(d, "sha256:9c27e219663c25"));
+        assert!(!digest_matches(d, "9c27e2"));
+        assert!(!digest_matches(d, "alpine"));
     }
 
     #[test]

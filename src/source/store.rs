@@ -54,10 +54,31 @@ impl DirStore {
         }
     }
 
+    /// The file for `path`, refusing anything but a regular file reached without following a
+    /// symlink: a layout whose blob is a link to `/dev/zero` or to a host file must not make
+    /// us read outside it.
     fn resolve(&self, path: &str) -> Result<PathBuf> {
         let norm = fspath::normalize(path.as_bytes())
             .map_err(|_| Error::manifest(path, "path escapes the image layout"))?;
-        Ok(self.root.join(norm.path))
+        let mut full = self.root.clone();
+        let parts: Vec<&str> = norm.path.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            full.push(part);
+            match std::fs::symlink_metadata(&full) {
+                Ok(md) if md.file_type().is_symlink() => {
+                    return Err(Error::manifest(
+                        path,
+                        "is a symbolic link; blobs in an image layout must be regular files",
+                    ));
+                }
+                Ok(md) if i + 1 == parts.len() && !md.is_file() => {
+                    return Err(Error::manifest(path, "is not a regular file"));
+                }
+                // Missing: `open` reports it with the layout's name.
+                _ => {}
+            }
+        }
+        Ok(full)
     }
 }
 
@@ -67,7 +88,7 @@ impl BlobStore for DirStore {
     }
 
     fn contains(&self, path: &str) -> bool {
-        self.resolve(path).is_ok_and(|p| p.is_file())
+        self.resolve(path).is_ok_and(|p| p.exists())
     }
 
     fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
@@ -100,9 +121,13 @@ impl TarStore {
     /// Indexes the archive at `file` (reads headers only, seeking over contents).
     pub fn index(file: &Path) -> Result<Self> {
         let f = File::open(file).map_err(|e| Error::io(file, e))?;
+        let len = f.metadata().map_err(|e| Error::io(file, e))?.len();
         let name = file.display().to_string();
         let mut archive = tar::Archive::new(f);
         let mut members = HashMap::new();
+        // Where the last member's data ends (rounded to a block), and its name.
+        let mut end = 0u64;
+        let mut last = String::new();
         let entries = archive
             .entries_with_seek()
             .map_err(|e| Error::archive(&name, format!("not a tar archive: {e}")))?;
@@ -119,10 +144,22 @@ impl TarStore {
                 ));
             };
             let member = match entry.header().entry_type() {
-                tar::EntryType::Regular | tar::EntryType::Continuous => Member::File {
-                    offset: entry.raw_file_position(),
-                    size: entry.size(),
-                },
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    let (offset, size) = (entry.raw_file_position(), entry.size());
+                    // Seeking does not notice a file cut short; reading it later would.
+                    if offset.saturating_add(size) > len {
+                        return Err(Error::archive(
+                            &name,
+                            format!(
+                                "truncated: member {} needs {} bytes past offset {offset} but the file has {len}",
+                                norm.path, size
+                            ),
+                        ));
+                    }
+                    end = offset + size.div_ceil(512) * 512;
+                    last.clone_from(&norm.path);
+                    Member::File { offset, size }
+                }
                 // docker save writes a symlink for a layer shared by several images.
                 tar::EntryType::Symlink => {
                     let target = entry.link_name_bytes().unwrap_or_default();
@@ -146,6 +183,16 @@ impl TarStore {
                 _ => continue,
             };
             members.insert(norm.path, member);
+        }
+        // POSIX ends an archive with two zero blocks; without them the file was cut short
+        // (the `tar` crate takes a clean end of file for the end of the archive).
+        if len < end + 1024 {
+            return Err(Error::archive(
+                &name,
+                format!(
+                    "truncated: the archive ends without its end-of-archive marker (last member {last})"
+                ),
+            ));
         }
         Ok(TarStore {
             file: file.to_owned(),

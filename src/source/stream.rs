@@ -32,6 +32,7 @@ pub fn load(
     let mut archive = tar::Archive::new(reader);
     let mut mem = MemStore::new(name);
     let mut layers: HashMap<String, Result<LayerRead>> = HashMap::new();
+    let capture = layer::Capture::new(wants, limits);
     let corrupt = |e: io::Error| Error::archive(name, format!("corrupt archive: {e}"));
     for entry in archive.entries().map_err(corrupt)? {
         let mut entry = entry.map_err(corrupt)?;
@@ -72,14 +73,17 @@ pub fn load(
         let size = entry.size();
         let mut head = vec![0u8; size.min(512) as usize];
         read_full(&mut entry, &mut head).map_err(corrupt)?;
-        let looks_like_layer = matches!(
-            layer::sniff(&head),
-            Ok(layer::Compression::Gzip | layer::Compression::Zstd)
-        ) || head.get(257..262) == Some(b"ustar")
-            || layer::sniff(&head).is_err();
+        // Metadata is JSON; everything else may be a layer (tar, gzip or zstd — or an empty
+        // layer, which is just zero blocks). A member that fails to read as a layer is an
+        // error only if the chosen image uses it.
+        let is_json = matches!(
+            head.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[')
+        );
+        let looks_like_layer = !is_json;
         if looks_like_layer {
             let input = ProgressReader::new(io::Cursor::new(head).chain(&mut entry), progress);
-            let read = layer::read_layer(input, &path, None, wants, limits);
+            let read = layer::read_layer(input, &path, None, &capture);
             if let Some(p) = progress {
                 p.layer_done();
             }
@@ -88,9 +92,21 @@ pub fn load(
             let mut bytes = head;
             entry.read_to_end(&mut bytes).map_err(corrupt)?;
             mem.insert(path, bytes);
+        } else {
+            layers.insert(
+                path.clone(),
+                Err(Error::Limit {
+                    what: path,
+                    reason: format!(
+                        "metadata document larger than {} bytes",
+                        limits.max_json_bytes
+                    ),
+                }),
+            );
         }
     }
     let plan = plan::plan(&mem, layout, sel, limits)?;
+    super::check_layer_count(&plan, limits)?;
     let mut uses: HashMap<String, usize> = HashMap::new();
     for lp in &plan.layers {
         *uses.entry(mem.canonical(&lp.path)).or_default() += 1;

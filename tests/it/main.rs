@@ -1,11 +1,19 @@
 //! Integration tests: one binary, one module per area (ripgrep's layout). Images are built in
 //! code (`support::image`), never pulled.
 
+mod attest_cli;
+mod audit;
+mod audit_cli;
+mod audit_real;
+mod audit_rules;
 mod cli;
 mod convert;
 mod diff;
 mod diff_polyglot;
 mod encode;
+mod interop;
+mod oci_registry;
+mod real_registry;
 mod real_tools;
 mod samples;
 mod scan;

@@ -236,3 +236,28 @@ fn umoci_and_skopeo_images_with_a_deleted_package() {
         keep_documents(&format!("{name}-all-layers"), &all);
     }
 }
+
+#[test]
+#[ignore = "needs debootstrap output; run tests/run.sh"]
+fn removed_but_not_purged_packages_are_listed_as_dpkg_query_lists_them() {
+    // `dpkg --remove` (what `apt-get remove` runs) keeps a package with conffiles in the
+    // config-files state: dpkg-query -W still lists it. consign lists it too, marked.
+    let dir = tmp();
+    let root = dir.path().join("rootfs");
+    copy_tree(&rootfs(), &root);
+    run(Command::new("dpkg")
+        .arg(format!("--root={}", root.display()))
+        .args(["--force-depends", "--remove", "adduser"]));
+    let status = run(Command::new("dpkg-query")
+        .arg(format!(
+            "--admindir={}",
+            root.join("var/lib/dpkg").display()
+        ))
+        .args(["-W", "-f", "${db:Status-Abbrev}", "adduser"]));
+    assert_eq!(status.trim(), "rc");
+    let sbom = scan(SourceSpec::Dir(root.clone()), Scope::Squashed);
+    assert_eq!(debs(&sbom, true), dpkg_query(&root));
+    let adduser = sbom.packages.iter().find(|p| p.name == "adduser").unwrap();
+    assert!(adduser.not_installed().is_some());
+    keep_documents("dpkg-remove", &sbom);
+}

@@ -42,6 +42,7 @@ fn samples_dir() -> PathBuf {
 pub fn alpine() -> ImageBuilder {
     ImageBuilder::new()
         .tag(Some("consign-samples/alpine:3.11"))
+        .label("org.opencontainers.image.vendor", "The consign project")
         .label("org.opencontainers.image.source", "https://github.com/consign-dev/consign")
         .layer(|l| {
             l.dir("etc")
@@ -67,6 +68,7 @@ pub fn alpine() -> ImageBuilder {
 pub fn ubuntu() -> ImageBuilder {
     ImageBuilder::new()
         .tag(Some("consign-samples/ubuntu:18.04"))
+        .label("org.opencontainers.image.vendor", "The consign project")
         .layer(|l| {
             l.dir("etc")
                 .fixture("etc/lsb-release", "deb/ubuntu-18.04-many/etc/lsb-release")
@@ -85,6 +87,7 @@ pub fn ubuntu() -> ImageBuilder {
 pub fn distroless() -> ImageBuilder {
     ImageBuilder::new()
         .tag(Some("consign-samples/distroless:12"))
+        .label("org.opencontainers.image.vendor", "The consign project")
         .arch("arm64", Some("v8"))
         .annotation(
             "org.opencontainers.image.base.name",
@@ -133,6 +136,7 @@ pub fn distroless() -> ImageBuilder {
 pub fn amazonlinux() -> ImageBuilder {
     ImageBuilder::new()
         .tag(Some("consign-samples/amazonlinux:2023"))
+        .label("org.opencontainers.image.vendor", "The consign project")
         .layer(|l| {
             l.comp(Comp::Zstd)
                 .dir("etc")

@@ -25,20 +25,23 @@ fn without(db: &str, name: &str) -> String {
         .join("\n\n")
 }
 
-/// Alpine: the 3.10 database, then `apk upgrade` to the 3.11 one, then `apk del ssl_client`.
+/// Alpine: a 3.10 root filesystem, then `apk upgrade` to 3.11 (which also bumps
+/// os-release), then `apk del ssl_client`.
 fn upgraded_alpine() -> ImageBuilder {
+    let os_release_310 = std::fs::read(fixture("apk/alpine-3.10-image/etc/os-release")).unwrap();
     let os_release = std::fs::read(fixture("apk/alpine-3.11-image/etc/os-release")).unwrap();
     let v310 = apk_db("3.10");
     let v311 = apk_db("3.11");
     let deleted = without(&v311, "ssl_client");
     ImageBuilder::new()
         .layer(|l| {
-            l.file("etc/os-release", &os_release)
+            l.file("etc/os-release", &os_release_310)
                 .file("lib/apk/db/installed", &v310)
                 .created_by("ADD alpine-3.10-rootfs.tar /")
         })
         .layer(|l| {
             l.comp(Comp::Zstd)
+                .file("etc/os-release", &os_release)
                 .file("lib/apk/db/installed", &v311)
                 .created_by("RUN apk upgrade")
         })
@@ -96,7 +99,8 @@ fn introducing_layers_and_removals() {
     let spec = SourceSpec::Auto(path);
     let squashed = scan(&spec, Scope::Squashed);
     // Upgraded packages were introduced (at their current version) by the upgrade layer;
-    // packages the upgrade left alone keep the base layer. The database file itself was
+    // packages the upgrade left alone keep the base layer, although the upgrade changed
+    // os-release and with it every purl's distro qualifier. The database file itself was
     // rewritten by every layer: the introducing layer is not the last writer.
     assert_eq!(
         rows(&squashed),
@@ -163,6 +167,18 @@ fn introducing_layers_and_removals() {
     );
     let present: Vec<_> = rows(&all).into_iter().filter(|r| r.3.is_none()).collect();
     assert_eq!(present, rows(&squashed));
+    // Removed packages keep the purl of the layer they lived in, and take part in no
+    // dependency edge: the edges are those of the final image.
+    let old_musl = all
+        .packages
+        .iter()
+        .find(|p| p.name == "musl" && p.removed_in.is_some())
+        .unwrap();
+    assert_eq!(
+        old_musl.purl.as_str(),
+        "pkg:apk/alpine/musl@1.1.22-r3?arch=x86_64&distro=alpine-3.10.4"
+    );
+    assert_eq!(all.relationships, squashed.relationships);
 }
 
 #[test]
@@ -253,7 +269,11 @@ fn several_databases_in_one_image() {
         })
         .write_docker_archive(&path);
     let sbom = scan(&SourceSpec::Auto(path), Scope::Squashed);
-    assert_eq!(sbom.packages.len(), 91);
+    // The Ubuntu database lists 91 packages (git only as config files), plus libsqlite3-0.
+    assert_eq!(sbom.packages.len(), 92);
+    let git = sbom.packages.iter().find(|p| p.name == "git").unwrap();
+    assert!(git.not_installed().is_some());
+    assert!(!sbom.relationships.iter().any(|r| r.to == git.id()));
     let sqlite = sbom
         .packages
         .iter()

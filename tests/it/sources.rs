@@ -511,3 +511,125 @@ fn errors_name_the_input() {
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     assert!(load(&SourceSpec::Auto(cut), &LoadOptions::default()).is_err());
 }
+
+#[test]
+fn empty_layers_in_every_form() {
+    // The legacy builder's empty layer (two zero blocks) is neither JSON nor tar-magic'd: the
+    // single-pass reader must still take it for a layer.
+    let dir = tmp();
+    let img = ImageBuilder::new()
+        .layer(|l| l.comp(Comp::None).file("a", "1"))
+        .layer(|l| l.comp(Comp::None))
+        .layer(|l| l.comp(Comp::None));
+    let classic = dir.path().join("c.tar");
+    img.write_docker_archive(&classic);
+    let gz = dir.path().join("c.tar.gz");
+    std::fs::write(
+        &gz,
+        crate::support::image::compress(&std::fs::read(&classic).unwrap(), Comp::Gzip),
+    )
+    .unwrap();
+    let oci_gz = dir.path().join("o.tar.zst");
+    let oci = dir.path().join("o.tar");
+    img.write_oci_tar(&oci);
+    std::fs::write(
+        &oci_gz,
+        crate::support::image::compress(&std::fs::read(&oci).unwrap(), Comp::Zstd),
+    )
+    .unwrap();
+    for p in [classic, gz, oci, oci_gz] {
+        let l = load(&SourceSpec::Auto(p.clone()), &LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert_eq!(l.layers.len(), 3, "{}", p.display());
+        assert_eq!(
+            l.layers[1].diff_id.as_ref().unwrap().to_string(),
+            "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+        );
+        assert_eq!(squashed_listing(&l), ["a@0 File 644 = \"1\""]);
+    }
+}
+
+#[test]
+fn layout_blobs_must_be_regular_files() {
+    let dir = tmp();
+    let img = ImageBuilder::new().layer(|l| l.file("a", "1"));
+    let w = img.build();
+    img.write_oci_dir(dir.path());
+    let blob = dir.path().join("blobs/sha256").join(&w.layers[0].0[7..]);
+    std::fs::remove_file(&blob).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &blob).unwrap();
+    let err = load(
+        &SourceSpec::Auto(dir.path().into()),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is a symbolic link; blobs in an image layout must be regular files"),
+        "{err}"
+    );
+}
+
+#[test]
+fn truncated_archives_say_so() {
+    let dir = tmp();
+    let full = dir.path().join("full.tar");
+    layered().write_docker_archive(&full);
+    let bytes = std::fs::read(&full).unwrap();
+    let cut = dir.path().join("cut.tar");
+    std::fs::write(&cut, &bytes[..bytes.len() - 2048]).unwrap();
+    let err = load(&SourceSpec::Auto(cut.clone()), &LoadOptions::default()).unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "{}: truncated: the archive ends without its end-of-archive marker",
+            cut.display()
+        )),
+        "{err}"
+    );
+    let cut = dir.path().join("cut2.tar");
+    std::fs::write(&cut, &bytes[..bytes.len() - 4000]).unwrap();
+    let err = load(&SourceSpec::Auto(cut.clone()), &LoadOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: truncated", cut.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn platform_selects_among_docker_archive_entries() {
+    let dir = tmp();
+    let amd = ImageBuilder::new()
+        .tag(Some("app:1"))
+        .arch("amd64", None)
+        .layer(|l| l.file("arch", "amd64"));
+    let arm = ImageBuilder::new()
+        .tag(Some("app:1"))
+        .arch("arm64", Some("v8"))
+        .layer(|l| l.file("arch", "arm64"));
+    let path = dir.path().join("multi.tar");
+    write_docker_classic(&[&amd, &arm], &path);
+    let pick = |p: &str| {
+        let opts = LoadOptions {
+            selector: Selector {
+                image: None,
+                platform: Some(parse_platform(p).unwrap()),
+            },
+            ..LoadOptions::default()
+        };
+        load(&SourceSpec::Auto(path.clone()), &opts)
+    };
+    assert_eq!(
+        squashed_listing(&pick("linux/arm64").unwrap()),
+        ["arch@0 File 644 = \"arm64\""]
+    );
+    assert_eq!(
+        squashed_listing(&pick("linux/amd64").unwrap()),
+        ["arch@0 File 644 = \"amd64\""]
+    );
+    let err = pick("linux/s390x").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no image for platform linux/s390x; the archive holds: linux/amd64, linux/arm64/v8"
+    );
+}

@@ -4,10 +4,11 @@
 //! declaration. Two kinds exist:
 //!
 //! - **Machine-readable** (DEP-5, <https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/>),
-//!   recognised by a `Format:` field in its first paragraph: every paragraph's `License:`
-//!   synopsis (its first line) is read, whether it belongs to a `Files:` paragraph, the header
-//!   or a stand-alone license paragraph, and mapped through
-//!   [`license_names`](crate::catalog::license_names).
+//!   recognised by a `Format:` field in its first paragraph: the `License:` synopsis (its
+//!   first line) of the header paragraph and of every `Files:` paragraph is read and mapped
+//!   through [`license_names`](crate::catalog::license_names). Stand-alone license paragraphs
+//!   (a `License:` without `Files:`) only hold the text of a license named elsewhere; reading
+//!   them as grants would add every alternative of an `A or B` choice as a conjunct.
 //! - **Free-form**: only explicit statements are used, as Syft does: lines starting with
 //!   `License:` (when what follows is a license name, not the first line of a license text),
 //!   and references to `/usr/share/common-licenses/<name>`. A reference names a
@@ -36,7 +37,11 @@ pub(crate) fn parse_copyright(text: &str) -> Vec<License> {
     };
     let parsed = paragraphs(text);
     if is_machine_readable(&parsed) {
-        for p in parsed.iter().flatten() {
+        for (i, p) in parsed.iter().enumerate() {
+            let Ok(p) = p else { continue };
+            if i > 0 && p.get("Files").is_none() {
+                continue;
+            }
             for (name, value) in p.fields() {
                 if name.eq_ignore_ascii_case("License") {
                     let synopsis = value.lines().next().unwrap_or("");
@@ -118,6 +123,24 @@ mod tests {
             .join(pkg)
             .join("copyright");
         std::fs::read_to_string(p).unwrap()
+    }
+
+    #[test]
+    fn stand_alone_license_paragraphs_are_not_grants() {
+        // libcap2's shape: the choice is in Files:, the license texts follow on their own.
+        let text = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
+                    \n\
+                    Files: *\n\
+                    Copyright: 1997 Someone\n\
+                    License: BSD-3-clause or GPL-2\n\
+                    \n\
+                    License: BSD-3-clause\n \n Redistribution and use ...\n\
+                    \n\
+                    License: GPL-2\n This program is free software ...\n";
+        assert_eq!(
+            texts(&parse_copyright(text)),
+            ["expr:BSD-3-Clause OR GPL-2.0-only"]
+        );
     }
 
     #[test]

@@ -7,17 +7,18 @@
 //!
 //! ## Which stanzas are packages
 //!
-//! `Status` is `<want> <flag> <state>`. `dpkg-query -W` lists every stanza whose state is not
-//! `not-installed`, which includes `config-files` (`rc`: removed, only its conffiles left). A
-//! package in `config-files` state has no binaries on disk, so reporting it would put software
-//! in the SBOM that the image does not contain (and vulnerabilities that cannot apply). We
-//! therefore list exactly what `dpkg-query -W` lists **minus `config-files`**: `installed`,
-//! and the transitional states whose files are (at least partly) unpacked on disk
-//! (`unpacked`, `half-configured`, `half-installed`, `triggers-awaited`, `triggers-pending`).
-//! The `want` word is ignored: `deinstall ok installed` (selected for removal, not yet removed)
-//! and `hold ok installed` are installed. The raw `Status` is kept in the metadata. Stanzas
-//! without `Status` (distroless `status.d/` files) are installed: that directory only ever
-//! holds installed packages.
+//! `Status` is `<want> <flag> <state>`. We list exactly what `dpkg-query -W` lists — every
+//! stanza whose state is not `not-installed` — because that is the ground truth users check
+//! an inventory against (and what Syft reports). One of those states needs a mark: a package
+//! in `config-files` state (`rc`: removed, not purged) has only its conffiles left on disk,
+//! no binaries. It stays in the SBOM, flagged as not installed
+//! ([`Package::not_installed`](crate::model::Package::not_installed)): the documents say so
+//! (CycloneDX `scope: excluded`, an SPDX comment, `consign:dpkg:status`), it satisfies no
+//! other package's dependency, and consumers that want installed software only (a
+//! vulnerability scanner, as Trivy decides) can leave it out. The `want` word is ignored:
+//! `deinstall ok installed` (selected for removal, not yet removed) and `hold ok installed`
+//! are installed. Stanzas without `Status` (distroless `status.d/` files) are installed: that
+//! directory only ever holds installed packages.
 
 use super::deb822::Paragraph;
 
@@ -74,7 +75,7 @@ pub(crate) fn entry(p: &Paragraph<'_>) -> Result<Option<Entry>, String> {
     }
     let status = p.get_nonempty("Status").map(str::to_owned);
     if let Some(s) = &status
-        && !is_installed(s).map_err(|e| format!("package {name}: {e}"))?
+        && !is_listed(s).map_err(|e| format!("package {name}: {e}"))?
     {
         return Ok(None);
     }
@@ -120,16 +121,16 @@ pub(crate) fn entry(p: &Paragraph<'_>) -> Result<Option<Entry>, String> {
     }))
 }
 
-/// Whether a `Status` value means the package's files are on disk. See the module docs.
-fn is_installed(status: &str) -> Result<bool, String> {
+/// Whether `dpkg-query -W` lists a stanza with this `Status`. See the module docs.
+fn is_listed(status: &str) -> Result<bool, String> {
     let words: Vec<&str> = status.split_whitespace().collect();
     let [_want, _flag, state] = words.as_slice() else {
         return Err(format!("malformed Status {status:?}"));
     };
     match *state {
         "installed" | "unpacked" | "half-configured" | "half-installed" | "triggers-awaited"
-        | "triggers-pending" => Ok(true),
-        "not-installed" | "config-files" => Ok(false),
+        | "triggers-pending" | "config-files" => Ok(true),
+        "not-installed" => Ok(false),
         other => Err(format!("unknown package state {other:?}")),
     }
 }
@@ -259,7 +260,7 @@ mod tests {
             ("install ok half-configured", true),
             ("install ok triggers-pending", true),
             ("install ok triggers-awaited", true),
-            ("deinstall ok config-files", false),
+            ("deinstall ok config-files", true),
             ("purge ok not-installed", false),
         ] {
             let text = format!("Package: p1\nStatus: {status}\nVersion: 1\n");

@@ -185,6 +185,7 @@ mod tests {
     fn purl_with_distro() {
         let env = Environment {
             distro: parse_os_release("ID=fedora\nVERSION_ID=38\n"),
+            ..Environment::default()
         };
         let loc = Location::new("var/lib/rpm/rpmdb.sqlite", 0);
         let p = build(

@@ -206,6 +206,8 @@ pub(super) fn package_facts(c: &Component) -> PackageFacts {
             installed_size_kib: num(c, "consign:dpkg:installedSizeKiB"),
             multi_arch: get("consign:dpkg:multiArch"),
             essential: c.property("consign:dpkg:essential") == Some("yes"),
+            // Written only when it is not `install ok installed`.
+            status: get("consign:dpkg:status"),
             homepage,
             database,
             ..DpkgMetadata::default()

@@ -85,13 +85,12 @@ pub(crate) fn from_bom(bom: Bom, format: DocumentFormat, origin: &str) -> Sbom {
         .filter_map(|l| l.phase.or(l.name))
         .collect();
     doc.subject_kind = root.kind.clone();
-    let root_ref = root.bom_ref.clone();
-    doc.declared_complete = bom.compositions.iter().any(|c| {
-        c.aggregate.as_deref() == Some("complete")
-            && root_ref
-                .as_ref()
-                .is_some_and(|r| c.assemblies.contains(r) || c.dependencies.contains(r))
-    });
+    // consign claims completeness for the operating system's packages (the image as a
+    // whole stays `unknown`: other ecosystems are not catalogued); any such claim counts.
+    doc.declared_complete = bom
+        .compositions
+        .iter()
+        .any(|c| c.aggregate.as_deref() == Some("complete"));
 
     let facts = consign::image_facts(&meta.properties, &root.properties);
     let mut walk = Walk {

@@ -139,6 +139,12 @@ pub(super) fn package_facts(p: &Package, e: &mut Entry) {
         e.metadata = match found_by {
             "dpkg-db-cataloger" => PackageMetadata::Dpkg(DpkgMetadata {
                 homepage: p.homepage.clone(),
+                // The comment says why, not the status text: this is the state it names.
+                status: p
+                    .comment
+                    .as_deref()
+                    .is_some_and(|c| c.contains("not installed: "))
+                    .then(|| "deinstall ok config-files".to_owned()),
                 ..DpkgMetadata::default()
             }),
             "apk-db-cataloger" => PackageMetadata::Apk(ApkMetadata {

@@ -42,6 +42,8 @@ pub(super) fn package(sbom: &Sbom, p: &Package, version: CdxVersion) -> Componen
         name: p.name.clone(),
         version: Some(p.version.clone()).filter(|v| !v.is_empty()),
         description,
+        // The spec's "not present at run time" scope: the database lists it, its files are gone.
+        scope: p.not_installed().map(|_| "excluded"),
         hashes: p
             .checksums
             .iter()
@@ -154,6 +156,7 @@ fn properties(sbom: &Sbom, p: &Package) -> Vec<Property> {
     for cpe in p.cpes.iter().skip(1) {
         out.push("consign:package:cpe", Some(cpe));
     }
+    out.push("consign:package:notInstalled", p.not_installed());
     if let Some(src) = &p.source {
         out.push("consign:package:sourceName", Some(&src.name));
         out.push("consign:package:sourceVersion", src.version.as_ref());
@@ -185,6 +188,11 @@ fn properties(sbom: &Sbom, p: &Package) -> Vec<Property> {
             out.push("consign:dpkg:multiArch", m.multi_arch.as_ref());
             out.push("consign:dpkg:essential", m.essential.then_some("yes"));
             out.push("consign:dpkg:database", Some(&m.database));
+            // Only the unusual states: every other package is "install ok installed".
+            out.push(
+                "consign:dpkg:status",
+                m.status.as_ref().filter(|s| *s != "install ok installed"),
+            );
         }
         PackageMetadata::Apk(m) => {
             out.push("consign:apk:origin", m.origin.as_ref());

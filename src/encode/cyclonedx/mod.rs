@@ -11,11 +11,13 @@
 //!
 //! ## Known unknowns
 //!
-//! `compositions` holds one statement about the image's assemblies: `incomplete` when some
-//! file could not be read (the spec: "additional relationships exist"), `complete` otherwise
-//! ("no further relationships … are known to exist" — relative to the catalogers that ran,
-//! which the `consign:cataloger` properties list). Each unknown is also named in the metadata
-//! properties.
+//! `compositions` says how complete the inventory is. The operating system's packages are
+//! `complete` when every package database was read (the spec: "no further relationships …
+//! are known to exist"), `incomplete` when one could not be. The image as a whole is
+//! `incomplete` when anything could not be read and `unknown` otherwise: the catalogers that
+//! ran (the `consign:cataloger` properties) read package databases, and software installed
+//! without one — a copied binary, a vendored library — is invisible to them. Each unknown is
+//! also named in the metadata properties.
 //!
 //! ## Versions
 //!
@@ -34,7 +36,7 @@
 //!
 //! On the image (`metadata.component`):
 //! - `consign:scope`: `squashed` or `all-layers`.
-//! - `consign:image:sourceKind`: `docker-archive`, `oci-dir`, `oci-archive`, `directory`.
+//! - `consign:image:sourceKind`: `docker-archive`, `oci-dir`, `oci-archive`, `directory`, `registry`.
 //! - `consign:image:platform`, `…:manifestDigest`, `…:configDigest`, `…:created`.
 //! - `consign:image:base:name`, `…:base:digest`, `…:base:evidence`: the base image and where
 //!   that claim came from (`manifest-annotation`, `index-annotation`, `config-label`).
@@ -69,7 +71,7 @@ use crate::catalog::LinuxRelease;
 use crate::encode::common::{
     content_uuid, scope_name, source_kind_name, timestamp, to_json, web_url,
 };
-use crate::encode::oci::{self, Reference};
+use crate::encode::oci::Reference;
 use crate::encode::{CdxVersion, EncodeOptions, Format};
 use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom, SourceKind};
 use crate::source::Digest;
@@ -143,6 +145,20 @@ fn build(sbom: &Sbom, version: CdxVersion, opts: &EncodeOptions) -> Bom {
     );
     let image = image_component(sbom, &refs);
     let dependencies = dependencies(sbom, &refs, &image, &components);
+    let mut compositions = vec![Composition {
+        aggregate: if sbom.unknowns.is_empty() {
+            "unknown"
+        } else {
+            "incomplete"
+        },
+        assemblies: vec![refs.image.clone()],
+    }];
+    if sbom.distro.is_some() && sbom.packages.iter().any(|p| p.ecosystem.is_os()) {
+        compositions.push(Composition {
+            aggregate: provenance::os_aggregate(sbom),
+            assemblies: vec![refs.os.clone()],
+        });
+    }
     Bom {
         schema: format!("http://cyclonedx.org/schema/bom-{version}.schema.json"),
         bom_format: "CycloneDX",
@@ -161,10 +177,7 @@ fn build(sbom: &Sbom, version: CdxVersion, opts: &EncodeOptions) -> Bom {
         },
         components,
         dependencies,
-        compositions: vec![Composition {
-            aggregate: provenance::aggregate(sbom),
-            assemblies: vec![refs.image.clone()],
-        }],
+        compositions,
     }
 }
 
@@ -267,8 +280,8 @@ fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
     Component {
         kind: provenance::subject_kind(sbom),
         bom_ref: Some(refs.image.clone()),
-        supplier: oci::vendor(img).map(organization),
-        name: img.name.clone().unwrap_or_else(|| img.input.clone()),
+        supplier: img.supplier().map(organization),
+        name: img.name_or_file(),
         version: Some(img.version()),
         hashes: img.digest().map(hash_of).into_iter().collect(),
         purl: Reference::of_image(img).purl().map(|p| p.to_string()),

@@ -98,6 +98,9 @@ pub(crate) struct Component {
     /// A description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `excluded` for a package the database lists but that is not installed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'static str>,
     /// Hashes of the component.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashes: Vec<Hash>,
@@ -244,7 +247,7 @@ pub(crate) struct Dependency {
 /// A completeness statement.
 #[derive(Debug, Serialize)]
 pub(crate) struct Composition {
-    /// `complete` or `incomplete`.
+    /// `complete`, `incomplete` or `unknown`.
     pub aggregate: &'static str,
     /// The components whose constituent parts the statement is about.
     pub assemblies: Vec<String>,

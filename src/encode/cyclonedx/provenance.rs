@@ -110,9 +110,9 @@ pub(super) fn subject_kind(sbom: &Sbom) -> &'static str {
         .unwrap_or("container")
 }
 
-/// The composition aggregate: for a scan, `complete` unless a file could not be read; for a
-/// converted document, `complete` only when the original said so.
-pub(super) fn aggregate(sbom: &Sbom) -> &'static str {
+/// The operating system's composition aggregate: for a scan, `complete` unless a file could
+/// not be read; for a converted document, `complete` only when the original said so.
+pub(super) fn os_aggregate(sbom: &Sbom) -> &'static str {
     if !sbom.unknowns.is_empty() {
         return "incomplete";
     }

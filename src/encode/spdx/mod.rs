@@ -33,7 +33,7 @@ use crate::catalog::LinuxRelease;
 use crate::encode::common::{
     content_uuid, describe_unknown, scope_name, slug, source_kind_name, timestamp, to_json, web_url,
 };
-use crate::encode::oci::{self, Reference};
+use crate::encode::oci::Reference;
 use crate::encode::{EncodeOptions, Format};
 use crate::model::graph::Edge;
 use crate::model::{BaseImage, DependencyGraph, DocNode, Sbom, SourceKind};
@@ -187,10 +187,12 @@ fn image_package(sbom: &Sbom) -> Package {
     }
     let reference = Reference::of_image(img);
     Package {
-        name: img.name.clone().unwrap_or_else(|| img.input.clone()),
+        name: img.name_or_file(),
         spdx_id: IMAGE_ID.to_owned(),
         version_info: Some(img.version()),
-        supplier: oci::vendor(img).map_or_else(|| NOASSERTION.to_owned(), organization),
+        supplier: img
+            .supplier()
+            .map_or_else(|| NOASSERTION.to_owned(), organization),
         comment: Some(facts.join("\n")),
         external_refs: reference.purl().into_iter().map(purl_ref).collect(),
         checksums: img.digest().map(checksum_of).into_iter().collect(),

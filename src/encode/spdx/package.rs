@@ -124,6 +124,9 @@ fn comment(sbom: &Sbom, p: &model::Package) -> Option<String> {
     if let Some(i) = p.removed_in {
         parts.push(format!("removed in {}", layer_label(sbom, i)));
     }
+    if let Some(why) = p.not_installed() {
+        parts.push(format!("not installed: {why}"));
+    }
     if let Some(src) = &p.source {
         parts.push(match &src.version {
             Some(v) => format!("source package: {} {v}", src.name),

@@ -226,6 +226,8 @@ pub struct ImageBuilder {
     annotations: BTreeMap<String, String>,
     tamper: Tamper,
     config: Value,
+    created: String,
+    history: Option<Value>,
 }
 
 /// The blobs of one written image.
@@ -247,7 +249,22 @@ impl ImageBuilder {
             annotations: BTreeMap::new(),
             tamper: Tamper::None,
             config: json!({}),
+            created: "2024-01-01T00:00:00Z".into(),
+            history: None,
         }
+    }
+
+    /// The config's `created` time (default 2024-01-01T00:00:00Z).
+    pub fn created(mut self, t: &str) -> Self {
+        self.created = t.into();
+        self
+    }
+
+    /// Replaces the generated history (one entry per layer plus a final empty-layer CMD)
+    /// with these entries; entries without `empty_layer` must match the layers in number.
+    pub fn history(mut self, h: Value) -> Self {
+        self.history = Some(h);
+        self
     }
 
     /// Adds a layer built by `f`.
@@ -320,16 +337,22 @@ impl ImageBuilder {
                 run[k] = v.clone();
             }
         }
-        let mut history: Vec<Value> = self
-            .layers
-            .iter()
-            .map(|l| json!({"created": "2024-01-01T00:00:00Z", "created_by": l.created_by}))
-            .collect();
-        history.push(json!({"created": "2024-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop)  CMD [\"sh\"]", "empty_layer": true}));
+        let history = match &self.history {
+            Some(h) => h.clone(),
+            None => {
+                let mut history: Vec<Value> = self
+                    .layers
+                    .iter()
+                    .map(|l| json!({"created": "2024-01-01T00:00:00Z", "created_by": l.created_by}))
+                    .collect();
+                history.push(json!({"created": "2024-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop)  CMD [\"sh\"]", "empty_layer": true}));
+                Value::Array(history)
+            }
+        };
         let mut config = json!({
             "architecture": self.arch,
             "os": "linux",
-            "created": "2024-01-01T00:00:00Z",
+            "created": self.created,
             "config": run,
             "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.2.clone()).collect::<Vec<_>>()},
             "history": history,
@@ -527,10 +550,26 @@ pub fn oci_multi_platform(images: &[&ImageBuilder], tag: &str) -> Vec<(String, V
     files
 }
 
-/// Writes files into a tar, in the order given, with deterministic headers.
+/// Writes files into a tar, in the order given, with deterministic headers, each preceded by
+/// entries for its parent directories (as `docker save` and skopeo write them; some readers,
+/// Syft among them, need those).
 pub fn write_tar(path: &Path, files: &[(String, Vec<u8>)]) {
     let mut b = tar::Builder::new(std::fs::File::create(path).unwrap());
+    let mut dirs = std::collections::BTreeSet::new();
     for (name, data) in files {
+        let mut parent = String::new();
+        for comp in name.split('/').collect::<Vec<_>>().split_last().unwrap().1 {
+            parent.push_str(comp);
+            parent.push('/');
+            if dirs.insert(parent.clone()) {
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o755);
+                h.set_size(0);
+                h.set_mtime(0);
+                b.append_data(&mut h, &parent, &[][..]).unwrap();
+            }
+        }
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(tar::EntryType::Regular);
         h.set_mode(0o644);

@@ -2,9 +2,12 @@
 
 #![allow(dead_code)]
 
+pub mod audit_image;
 pub mod cmd;
+pub mod fake_registry;
 pub mod golden;
 pub mod image;
+pub mod peers;
 pub mod sbom;
 pub mod schema;
 

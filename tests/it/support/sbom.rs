@@ -49,6 +49,7 @@ pub fn debian_app(scope: Scope) -> Sbom {
     .expect("image config");
     let base_digest = digest("debian-12-manifest");
     let image = ImageInfo {
+        supplier_override: None,
         source_kind: SourceKind::DockerArchive,
         input: "web.tar".into(),
         name: Some("ghcr.io/acme/web".into()),
@@ -223,6 +224,7 @@ pub fn bare_directory() -> Sbom {
     Sbom {
         tool: fixed_tool(),
         image: ImageInfo {
+            supplier_override: None,
             source_kind: SourceKind::Directory,
             input: "rootfs/".into(),
             name: None,

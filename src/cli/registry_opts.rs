@@ -1,0 +1,65 @@
+//! Registry options shared by `sbom registry:…`, `attach` and `referrers`, and where the CLI
+//! finds what the library must not look up itself: the Docker `config.json`
+//! (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), the proxy (`HTTPS_PROXY`,
+//! `NO_PROXY`, …) and a registry CA (`--registry-ca`, else Docker's
+//! `/etc/docker/certs.d/HOST/ca.crt` when it exists).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use consign::registry::{ClientOptions, DockerConfig, ImageRef};
+
+/// The registry flags.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RegistryArgs {
+    /// Use plain HTTP. Only for registries on this machine (localhost, 127.0.0.1, [::1]).
+    #[arg(long)]
+    pub insecure_registry: bool,
+
+    /// PEM file of the CA that signed the registry's TLS certificate. Default:
+    /// /etc/docker/certs.d/HOST/ca.crt when it exists, else the Mozilla roots.
+    #[arg(long, value_name = "FILE")]
+    pub registry_ca: Option<PathBuf>,
+}
+
+/// The Docker config file to read credentials from, when there is one.
+fn docker_config_path() -> Option<PathBuf> {
+    let dir = match std::env::var_os("DOCKER_CONFIG") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => PathBuf::from(std::env::var_os("HOME")?).join(".docker"),
+    };
+    Some(dir.join("config.json"))
+}
+
+/// Client options for `image`'s registry.
+pub fn client_options(args: &RegistryArgs, image: &ImageRef) -> anyhow::Result<ClientOptions> {
+    let docker_config = match docker_config_path() {
+        Some(p) if p.is_file() => {
+            let bytes =
+                std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
+            let cfg =
+                DockerConfig::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            Some(Arc::new(cfg))
+        }
+        _ => None,
+    };
+    let default_ca = Path::new("/etc/docker/certs.d")
+        .join(&image.registry)
+        .join("ca.crt");
+    let ca_path = args
+        .registry_ca
+        .clone()
+        .or_else(|| default_ca.is_file().then_some(default_ca));
+    let ca_pem = match &ca_path {
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
+        None => None,
+    };
+    Ok(ClientOptions {
+        docker_config,
+        insecure: args.insecure_registry,
+        ca_pem,
+        proxy: consign::registry::Proxy::try_from_env(),
+        ..ClientOptions::default()
+    })
+}
