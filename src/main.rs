@@ -1,21 +1,20 @@
-//! The `consign` binary: parse arguments, run, map the outcome to an exit code
-//! (0 success, 1 findings, 2 error).
+//! The `consign` binary: parse arguments (over config-file and environment defaults), set up
+//! stderr logging, run, map the outcome to an exit code (0 success, 1 findings, 2 error).
 
 mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
-    match cli::run(args) {
+    let result = cli::parse().and_then(|args| {
+        cli::logging::init(args.quiet, args.verbose)?;
+        cli::run(args)
+    });
+    match result {
         Ok(status) => status.code(),
+        Err(err) if cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            if cli::is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("error: {err:#}");
+            cli::report(&err);
             ExitCode::from(2)
         }
     }

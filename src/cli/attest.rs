@@ -24,7 +24,7 @@ pub struct AttestArgs {
     sbom: String,
 
     /// Private key: unencrypted PKCS#8 PEM, ECDSA P-256 or Ed25519 (`consign key generate`).
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", env = "CONSIGN_KEY")]
     key: PathBuf,
 
     /// The image the attestation is about, as NAME@sha256:… (or just sha256:… to keep the

@@ -30,7 +30,7 @@ pub struct AuditArgs {
     source: Option<String>,
 
     /// The policy (TOML). Default: the built-in policy (`--print-default-policy`).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CONSIGN_POLICY")]
     policy: Option<PathBuf>,
 
     /// The Dockerfile the image was built from: findings then point at its lines.
@@ -39,7 +39,7 @@ pub struct AuditArgs {
 
     /// A base catalog (`consign base add`), to identify the base by its layers and notice
     /// newer builds of it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CONSIGN_BASE_CATALOG")]
     base_catalog: Option<PathBuf>,
 
     /// Output as FORMAT[=FILE], repeatable: table (default), json, sarif. Without FILE (or
@@ -48,7 +48,7 @@ pub struct AuditArgs {
     outputs: Vec<String>,
 
     /// Exit with status 1 when a finding has this severity or a higher one.
-    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity, env = "CONSIGN_FAIL_ON")]
     fail_on: Severity,
 
     /// Print the built-in policy and exit.
@@ -61,7 +61,7 @@ pub struct AuditArgs {
     now: Option<String>,
 
     /// Platform to pick from a multi-platform image, as os/arch[/variant].
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", env = "CONSIGN_PLATFORM")]
     platform: Option<String>,
 
     /// Image to pick from an archive holding several, as NAME[:TAG].

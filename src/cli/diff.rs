@@ -34,13 +34,26 @@ pub struct DiffArgs {
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<String>,
 
-    /// Exit with status 1 when a change of this kind is present; repeatable.
-    #[arg(long, value_enum, value_name = "KIND")]
+    /// Exit with status 1 when a change of this kind is present; repeatable (or
+    /// comma-separated).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND",
+        value_delimiter = ',',
+        env = "CONSIGN_DIFF_FAIL_ON"
+    )]
     fail_on: Vec<FailOn>,
 
     /// A license the policy denies (SPDX id; a trailing * matches any suffix, e.g.
-    /// 'GPL-3.0*'); a package bringing one in is a license change. Repeatable.
-    #[arg(long, value_name = "ID")]
+    /// 'GPL-3.0*'); a package bringing one in is a license change. Repeatable (or
+    /// comma-separated).
+    #[arg(
+        long,
+        value_name = "ID",
+        value_delimiter = ',',
+        env = "CONSIGN_DENY_LICENSE"
+    )]
     deny_license: Vec<String>,
 
     /// No progress bar and no explanation on stderr.
@@ -50,7 +63,7 @@ pub struct DiffArgs {
 
 /// Kinds of change `--fail-on` can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
+pub(super) enum FailOn {
     /// A package only in the new SBOM.
     Added,
     /// A package only in the old SBOM.

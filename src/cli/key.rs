@@ -11,6 +11,13 @@ use consign::attest::{KeyType, PrivateKey};
 
 use super::{ExitStatus, output};
 
+/// Examples shown by `consign key --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  consign key generate --out release                  # release.key + release.pub (ECDSA P-256)
+  consign key generate --type ed25519 --out ci
+  consign attest app.cdx.json --key release.key -o app.att.json";
+
 /// Arguments of `consign key`.
 #[derive(Debug, clap::Args)]
 pub struct KeyArgs {
@@ -21,6 +28,7 @@ pub struct KeyArgs {
 #[derive(Debug, clap::Subcommand)]
 enum KeyCommand {
     /// Generate a key pair: PREFIX.key (private, PKCS#8 PEM) and PREFIX.pub (public, PEM).
+    #[command(after_long_help = EXAMPLES)]
     Generate(GenerateArgs),
 }
 
@@ -39,14 +47,14 @@ struct GenerateArgs {
     force: bool,
 }
 
-/// Runs `consign key`.
-pub fn run(a: KeyArgs) -> anyhow::Result<ExitStatus> {
+/// Runs `consign key`; `quiet` leaves out the summary on stderr.
+pub fn run(a: KeyArgs, quiet: bool) -> anyhow::Result<ExitStatus> {
     match a.command {
-        KeyCommand::Generate(g) => generate(g),
+        KeyCommand::Generate(g) => generate(g, quiet),
     }
 }
 
-fn generate(g: GenerateArgs) -> anyhow::Result<ExitStatus> {
+fn generate(g: GenerateArgs, quiet: bool) -> anyhow::Result<ExitStatus> {
     let kind: KeyType = g.kind.parse().map_err(anyhow::Error::msg)?;
     let with_ext = |ext: &str| {
         let mut p = g.out.clone().into_os_string();
@@ -71,11 +79,13 @@ fn generate(g: GenerateArgs) -> anyhow::Result<ExitStatus> {
         0o644,
         g.force,
     )?;
-    eprintln!(
-        "wrote {} (private: keep it secret) and {} ({kind}, key id {})",
-        private.display(),
-        public.display(),
-        key.public_key().key_id()
-    );
+    if !quiet {
+        eprintln!(
+            "wrote {} (private: keep it secret) and {} ({kind}, key id {})",
+            private.display(),
+            public.display(),
+            key.public_key().key_id()
+        );
+    }
     Ok(ExitStatus::Success)
 }

@@ -1,15 +1,24 @@
 //! The command line: argument parsing (clap), one module per subcommand, exit codes. This is
 //! the only place that prints, reads the environment or decides the process's exit code.
+//!
+//! Flags get their defaults, lowest precedence first, from the built-in values, the config
+//! files ([`config`]), `CONSIGN_*` environment variables and the command line. stdout carries
+//! only what a command produces; diagnostics go to stderr ([`logging`]).
 
 mod attach;
 mod attest;
 mod audit;
 mod base;
+mod batch;
+mod completions;
+pub mod config;
 mod convert;
 mod diff;
 mod from_referrers;
 mod input;
 mod key;
+pub mod logging;
+mod man;
 mod output;
 mod progress;
 mod referrers;
@@ -21,19 +30,80 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use convert::ConvertArgs;
 pub use diff::DiffArgs;
 pub use sbom::SbomArgs;
 pub use score::ScoreArgs;
 
+/// Examples shown by `consign --help`.
+const EXAMPLES: &str = "\
+Examples:
+  consign sbom app.tar -o cyclonedx-json=app.cdx.json -o spdx-json=app.spdx.json
+  consign audit app.tar --policy audit.toml -o sarif=audit.sarif
+  consign diff previous.cdx.json app.cdx.json -o markdown=CHANGES.md
+  consign attest app.cdx.json --key release.key -o app.att.json
+  consign attach app.att.json --to registry.example/app@sha256:…
+  consign sbom --from-list images.txt --shard 2/3 -o cyclonedx-json=out/{name}.cdx.json
+
+Defaults come from ./consign.toml, then $XDG_CONFIG_HOME/consign/config.toml; CONSIGN_*
+environment variables override them and flags override both (`consign man` lists them all).
+Exit status: 0 success, 1 findings or a refused verification, 2 error.";
+
 /// consign: what is inside a container image, and whether it can be trusted.
 #[derive(Debug, Parser)]
-#[command(name = "consign", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "consign",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_long_help = EXAMPLES
+)]
 pub struct Args {
+    /// Only errors on stderr: no progress bar, warnings or summaries.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// More detail on stderr: -v info, -vv debug, -vvv trace (CONSIGN_LOG overrides).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// The config files read and the defaults they set.
+    #[arg(skip)]
+    pub config: config::Config,
+
     #[command(subcommand)]
     command: Command,
+}
+
+/// Parses the command line over the defaults of the config files and the environment.
+/// clap's own errors (and `--help`, `--version`) print and exit here, as `Args::parse` would;
+/// an unreadable or invalid config file is returned as an error.
+pub fn parse() -> anyhow::Result<Args> {
+    let config = config::Config::load()?;
+    let matches = config
+        .apply(Args::command())
+        .try_get_matches()
+        .unwrap_or_else(|e| e.exit());
+    let mut args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    args.config = config;
+    if let (Command::Sbom(a), Some(m)) = (&mut args.command, matches.subcommand_matches("sbom")) {
+        a.given = m
+            .ids()
+            .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+            .map(|id| id.to_string())
+            .collect();
+    }
+    Ok(args)
+}
+
+/// Prints `error: …` for a failed run (the label coloured on a terminal, unless `NO_COLOR`).
+pub fn report(err: &anyhow::Error) {
+    let label = logging::paint("error", 31, logging::color_enabled());
+    eprintln!("{label}: {err:#}");
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,11 +126,13 @@ enum Command {
     #[command(after_long_help = audit::EXAMPLES)]
     Audit(audit::AuditArgs),
     /// Manage the base catalog the auditor identifies base images with.
-    #[command(subcommand)]
+    #[command(subcommand, after_long_help = BASE_EXAMPLES)]
     Base(base::BaseCommand),
     /// List the audit rules, or explain one.
+    #[command(after_long_help = rules::EXAMPLES)]
     Rules(rules::RulesArgs),
     /// List the catalogers and the files each one reads.
+    #[command(after_long_help = CATALOGERS_EXAMPLES)]
     Catalogers,
     /// Sign an SBOM as an in-toto attestation (DSSE envelope).
     #[command(after_long_help = attest::EXAMPLES)]
@@ -69,6 +141,7 @@ enum Command {
     #[command(after_long_help = verify::EXAMPLES)]
     Verify(verify::VerifyArgs),
     /// Manage signing keys.
+    #[command(after_long_help = key::EXAMPLES)]
     Key(key::KeyArgs),
     /// Attach an SBOM or attestation to an image in its registry (OCI referrer).
     #[command(after_long_help = attach::EXAMPLES)]
@@ -76,7 +149,26 @@ enum Command {
     /// List what is attached to an image in its registry.
     #[command(after_long_help = referrers::EXAMPLES)]
     Referrers(referrers::ReferrersArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_long_help = completions::EXAMPLES)]
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command to a directory.
+    #[command(after_long_help = man::EXAMPLES)]
+    Man(man::ManArgs),
 }
+
+/// Examples shown by `consign base --help`.
+const BASE_EXAMPLES: &str = "\
+Examples:
+  skopeo copy docker://debian:12 oci-archive:debian-12.tar
+  consign base add debian-12.tar --catalog bases.json --name debian:12
+  consign audit app.tar --base-catalog bases.json";
+
+/// Examples shown by `consign catalogers --help`.
+const CATALOGERS_EXAMPLES: &str = "\
+Examples:
+  consign catalogers                                  # NAME<TAB>GLOBS, one per line
+  consign sbom app.tar --catalogers os,-rpm           # select by name or tag";
 
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +194,14 @@ impl ExitStatus {
 
 /// Runs the parsed command.
 pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
+    for f in &args.config.files {
+        tracing::info!("defaults from {}", f.display());
+    }
+    for d in args.config.defaults() {
+        let values = d.values.join(" ");
+        tracing::debug!("{}: {} {} = {values}", d.origin.display(), d.command, d.arg);
+    }
+    let quiet = args.quiet;
     match args.command {
         Command::Sbom(a) => sbom::run(a),
         Command::Diff(a) => diff::run(a),
@@ -118,9 +218,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         }
         Command::Attest(a) => attest::run(a),
         Command::Verify(a) => verify::run(a),
-        Command::Key(a) => key::run(a),
+        Command::Key(a) => key::run(a, quiet),
         Command::Attach(a) => attach::run(a),
-        Command::Referrers(a) => referrers::run(a),
+        Command::Referrers(a) => referrers::run(a, quiet),
+        Command::Completions(a) => completions::run(a, Args::command()),
+        Command::Man(a) => man::run(a, Args::command()),
     }
 }
 

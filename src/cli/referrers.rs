@@ -37,8 +37,8 @@ pub struct ReferrersArgs {
     registry: RegistryArgs,
 }
 
-/// Runs `consign referrers`.
-pub fn run(a: ReferrersArgs) -> anyhow::Result<ExitStatus> {
+/// Runs `consign referrers`; `quiet` leaves out the count on stderr.
+pub fn run(a: ReferrersArgs, quiet: bool) -> anyhow::Result<ExitStatus> {
     let image = ImageRef::parse(&a.image).map_err(anyhow::Error::msg)?;
     let platform = a
         .platform
@@ -76,11 +76,13 @@ pub fn run(a: ReferrersArgs) -> anyhow::Result<ExitStatus> {
         println!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitStatus::Success);
     }
-    eprintln!(
-        "{} referrer(s) of {}",
-        list.len(),
-        image.with_digest(subject)
-    );
+    if !quiet {
+        eprintln!(
+            "{} referrer(s) of {}",
+            list.len(),
+            image.with_digest(subject)
+        );
+    }
     if list.is_empty() {
         return Ok(ExitStatus::Success);
     }

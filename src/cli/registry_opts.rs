@@ -2,7 +2,8 @@
 //! finds what the library must not look up itself: the Docker `config.json`
 //! (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), the proxy (`HTTPS_PROXY`,
 //! `NO_PROXY`, …) and a registry CA (`--registry-ca`, else Docker's
-//! `/etc/docker/certs.d/HOST/ca.crt` when it exists).
+//! `/etc/docker/certs.d/HOST/ca.crt` when it exists, else the OpenSSL convention
+//! `SSL_CERT_FILE`, which consign's container image sets to its CA bundle).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,12 +15,13 @@ use consign::registry::{ClientOptions, DockerConfig, ImageRef};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RegistryArgs {
     /// Use plain HTTP. Only for registries on this machine (localhost, 127.0.0.1, [::1]).
-    #[arg(long)]
+    #[arg(long, env = "CONSIGN_INSECURE_REGISTRY")]
     pub insecure_registry: bool,
 
     /// PEM file of the CA that signed the registry's TLS certificate. Default:
-    /// /etc/docker/certs.d/HOST/ca.crt when it exists, else the Mozilla roots.
-    #[arg(long, value_name = "FILE")]
+    /// /etc/docker/certs.d/HOST/ca.crt when it exists, else the bundle SSL_CERT_FILE names,
+    /// else the Mozilla roots built into consign.
+    #[arg(long, value_name = "FILE", env = "CONSIGN_REGISTRY_CA")]
     pub registry_ca: Option<PathBuf>,
 }
 
@@ -47,10 +49,14 @@ pub fn client_options(args: &RegistryArgs, image: &ImageRef) -> anyhow::Result<C
     let default_ca = Path::new("/etc/docker/certs.d")
         .join(&image.registry)
         .join("ca.crt");
+    let ssl_cert_file = std::env::var_os("SSL_CERT_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let ca_path = args
         .registry_ca
         .clone()
-        .or_else(|| default_ca.is_file().then_some(default_ca));
+        .or_else(|| default_ca.is_file().then_some(default_ca))
+        .or(ssl_cert_file);
     let ca_pem = match &ca_path {
         Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
         None => None,

@@ -5,6 +5,13 @@ use consign::audit::registry;
 
 use super::ExitStatus;
 
+/// Examples shown by `consign rules --help`.
+pub const EXAMPLES: &str = "\
+Examples:
+  consign rules                          # ID, name, default severity, on/off, title
+  consign rules explain IMG001           # what it flags, why, how to fix, a policy example
+  consign rules explain runs-as-root     # the same, by name";
+
 /// Arguments of `consign rules`.
 #[derive(Debug, clap::Args)]
 pub struct RulesArgs {

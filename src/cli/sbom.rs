@@ -1,14 +1,19 @@
 //! `consign sbom SOURCE`: scan an image and write its SBOM.
 
-use anyhow::Context;
-use clap::ValueEnum;
-use consign::ScanOptions;
-use consign::encode::EncodeOptions;
-use consign::model::Scope;
-use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
+use std::collections::BTreeSet;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
 
+use anyhow::{Context, bail};
+use clap::ValueEnum;
+use consign::encode::EncodeOptions;
+use consign::model::{Platform, Scope};
+use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
+use consign::{Sbom, ScanOptions};
+
+use super::output::OutputSpec;
 use super::registry_opts::{RegistryArgs, client_options};
-use super::{ExitStatus, from_referrers, output, progress};
+use super::{ExitStatus, batch, from_referrers, output, progress};
 
 /// Examples shown by `consign sbom --help`.
 pub const EXAMPLES: &str = "\
@@ -21,7 +26,12 @@ Examples:
   SOURCE_DATE_EPOCH=0 consign sbom app.tar -o spdx-json=app.spdx.json   # reproducible bytes
   consign sbom registry:ghcr.io/org/app:1 --platform linux/arm64
   consign sbom registry:localhost:5000/app:1 --insecure-registry -o spdx-json=app.spdx.json
-  consign sbom registry:ghcr.io/org/app@sha256:… --from-referrers -o cyclonedx-json=app.cdx.json";
+  consign sbom registry:ghcr.io/org/app@sha256:… --from-referrers -o cyclonedx-json=app.cdx.json
+  consign sbom --from-list images.txt -o cyclonedx-json=out/{name}.cdx.json --jobs 4
+  consign sbom --from-list images.txt --shard 2/3 -o spdx-json=out/{index}-{name}.spdx.json
+  JOB_COMPLETION_INDEX=0 consign sbom --from-list images.txt --shard auto/3 -o cyclonedx-json=out/{name}.json
+
+Exit status: 0 success; 2 on an error, or when any image of a --from-list batch failed.";
 
 /// Arguments of `consign sbom`.
 #[derive(Debug, clap::Args)]
@@ -30,21 +40,23 @@ pub struct SbomArgs {
     /// layout (directory or tar), a root filesystem directory, or `-` for a tar on stdin.
     /// Force the kind with a prefix: docker-archive:, oci-archive:, oci-dir:, dir:. Pull from
     /// a registry with registry:HOST/REPO[:TAG|@DIGEST].
-    source: String,
+    #[arg(required_unless_present = "from_list", conflicts_with = "from_list")]
+    source: Option<String>,
 
     /// Output as FORMAT[=FILE], repeatable; one scan feeds them all. FORMAT is table,
     /// cyclonedx-json (1.6; or cyclonedx-json@1.5, @1.7) or spdx-json (2.3). Without FILE (or
-    /// with `-`) the document goes to stdout. Default: table on stdout.
+    /// with `-`) the document goes to stdout. Default: table on stdout. With --from-list,
+    /// FILE is a template: {name}, {index}, {digest}.
     #[arg(short = 'o', long = "output", value_name = "FORMAT[=FILE]")]
     outputs: Vec<String>,
 
     /// What to catalog: the filesystem a container sees, or also what later layers deleted.
-    #[arg(long, value_enum, default_value_t = ScopeArg::Squashed)]
+    #[arg(long, value_enum, default_value_t = ScopeArg::Squashed, env = "CONSIGN_SCOPE")]
     scope: ScopeArg,
 
     /// Platform to pick from a multi-platform image, as os/arch[/variant]. Default: this
     /// machine's platform if present, else the only one.
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", env = "CONSIGN_PLATFORM")]
     platform: Option<String>,
 
     /// Image to pick from an archive holding several, as NAME[:TAG] (or an image ID prefix).
@@ -53,7 +65,12 @@ pub struct SbomArgs {
 
     /// Catalogers to run, comma-separated names or tags (os, language); prefix with - to
     /// exclude. Default: all. `consign catalogers` lists them.
-    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAMES",
+        env = "CONSIGN_CATALOGERS"
+    )]
     catalogers: Vec<String>,
 
     /// The image's supplier, for the SBOM (NTIA/CISA minimum element), when the image does not
@@ -69,78 +86,254 @@ pub struct SbomArgs {
     /// With registry:…, fetch the SBOM attached to the image (OCI referrers, cosign tags,
     /// BuildKit attestations) instead of scanning it. The document is written as attached;
     /// -o chooses the format (cyclonedx-json or spdx-json) and the file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from_list")]
     from_referrers: bool,
 
     #[command(flatten)]
     registry: RegistryArgs,
+
+    /// Scan every image listed in FILE (one per line, # comments; `-` for stdin), each
+    /// written to the -o templates, e.g. -o cyclonedx-json=out/{name}.cdx.json. One image
+    /// failing does not stop the others; the run then exits 2.
+    #[arg(long, value_name = "FILE", help_heading = "Batch")]
+    from_list: Option<PathBuf>,
+
+    /// With --from-list: how many images to scan at once. Default: the number of CPUs.
+    #[arg(long, value_name = "N", env = "CONSIGN_JOBS", help_heading = "Batch")]
+    jobs: Option<NonZeroUsize>,
+
+    /// With --from-list: scan only shard I of N (1-based; image index modulo N = I-1), for a
+    /// CI matrix; auto/N takes I-1 from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
+    #[arg(
+        long,
+        value_name = "I/N",
+        env = "CONSIGN_SHARD",
+        help_heading = "Batch"
+    )]
+    shard: Option<String>,
+
+    /// The flags given on the command line (not by the environment or a config file).
+    #[arg(skip)]
+    pub(super) given: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum ScopeArg {
+pub(super) enum ScopeArg {
     /// What a running container sees.
     Squashed,
     /// Also files and packages that later layers deleted or replaced.
     AllLayers,
 }
 
+/// What every scan of one run shares.
+struct Common<'a> {
+    scope: Scope,
+    catalogers: &'a [String],
+    image: Option<&'a str>,
+    platform: Option<Platform>,
+    supplier: Option<&'a str>,
+    registry: &'a RegistryArgs,
+}
+
+impl Common<'_> {
+    /// Scans `source`, with a progress bar when `bar` is given.
+    fn scan(&self, source: &str, bar: Option<&progress::Bar>) -> anyhow::Result<Sbom> {
+        let spec = SourceSpec::parse(source)?;
+        let registry = match &spec {
+            SourceSpec::Registry(r) => Some(client_options(self.registry, r)?),
+            _ => None,
+        };
+        let opts = ScanOptions {
+            scope: self.scope,
+            catalogers: self.catalogers.to_vec(),
+            load: LoadOptions {
+                selector: Selector {
+                    image: self.image.map(str::to_owned),
+                    platform: self.platform.clone(),
+                },
+                progress: bar.map(|b| b as &dyn Progress),
+                registry: registry.as_ref(),
+                ..LoadOptions::default()
+            },
+        };
+        tracing::debug!("scanning {source}");
+        let mut sbom =
+            consign::scan(&spec, &opts).with_context(|| format!("cannot scan {source}"))?;
+        if let Some(s) = self.supplier {
+            sbom.image.supplier_override = Some(s.to_owned());
+        }
+        Ok(sbom)
+    }
+}
+
 /// Runs `consign sbom`.
 pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
-    let spec = SourceSpec::parse(&a.source)?;
-    let registry = match &spec {
-        SourceSpec::Registry(r) => Some(client_options(&a.registry, r)?),
-        _ if a.registry.insecure_registry || a.registry.registry_ca.is_some() => {
-            anyhow::bail!("--insecure-registry and --registry-ca apply to registry:… sources only")
-        }
-        _ => None,
-    };
-    if a.from_referrers {
-        let (SourceSpec::Registry(image), Some(opts)) = (&spec, &registry) else {
-            anyhow::bail!("--from-referrers needs a registry:HOST/REPO… source");
-        };
-        let platform = a
-            .platform
-            .as_deref()
-            .map(parse_platform)
-            .transpose()
-            .map_err(anyhow::Error::msg)?;
-        return from_referrers::run(image, opts, platform.as_ref(), &a.outputs, a.quiet);
-    }
-    let outputs = output::parse_all(&a.outputs)?;
-    let created = output::created_from_env()?;
     let platform = a
         .platform
         .as_deref()
         .map(parse_platform)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let bar = progress::Bar::new(a.quiet);
-    let opts = ScanOptions {
+    let common = Common {
         scope: match a.scope {
             ScopeArg::Squashed => Scope::Squashed,
             ScopeArg::AllLayers => Scope::AllLayers,
         },
-        catalogers: a.catalogers,
-        load: LoadOptions {
-            selector: Selector {
-                image: a.image,
-                platform,
-            },
-            progress: bar.as_ref().map(|b| b as &dyn Progress),
-            registry: registry.as_ref(),
-            ..LoadOptions::default()
-        },
+        catalogers: &a.catalogers,
+        image: a.image.as_deref(),
+        platform: platform.clone(),
+        supplier: a.supplier.as_deref(),
+        registry: &a.registry,
     };
-    let mut sbom =
-        consign::scan(&spec, &opts).with_context(|| format!("cannot scan {}", a.source))?;
-    if a.supplier.is_some() {
-        sbom.image.supplier_override = a.supplier;
+    if let Some(list) = &a.from_list {
+        return from_list(&a, list, &common);
     }
+    for flag in ["jobs", "shard"] {
+        if a.given.contains(flag) {
+            bail!("--{flag} applies to --from-list only");
+        }
+    }
+    let Some(source) = a.source.as_deref() else {
+        bail!("missing SOURCE (or --from-list FILE)");
+    };
+    let spec = SourceSpec::parse(source)?;
+    let registry_flags = a.given.contains("insecure_registry") || a.given.contains("registry_ca");
+    if a.from_referrers {
+        let SourceSpec::Registry(image) = &spec else {
+            bail!("--from-referrers needs a registry:HOST/REPO… source");
+        };
+        let opts = client_options(&a.registry, image)?;
+        return from_referrers::run(image, &opts, platform.as_ref(), &a.outputs, a.quiet);
+    }
+    if registry_flags && !matches!(spec, SourceSpec::Registry(_)) {
+        // Only a flag typed for this command is a mistake; CONSIGN_INSECURE_REGISTRY or a
+        // config file's [registry] section is a setting for the registry images among many.
+        bail!("--insecure-registry and --registry-ca apply to registry:… sources only");
+    }
+    let outputs = output::parse_all(&a.outputs)?;
+    let created = output::created_from_env()?;
+    let bar = progress::Bar::new(a.quiet);
+    let sbom = common.scan(source, bar.as_ref())?;
     output::write_all(&sbom, &outputs, &EncodeOptions { created })?;
-    if !a.quiet && !sbom.unknowns.is_empty() {
-        eprintln!(
-            "warning: {} item(s) could not be read; they are listed as unknowns in the SBOM",
+    if !sbom.unknowns.is_empty() {
+        tracing::warn!(
+            "{} item(s) could not be read; they are listed as unknowns in the SBOM",
             sbom.unknowns.len()
+        );
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `--from-list`: every listed image (of this shard), `--jobs` at a time.
+fn from_list(a: &SbomArgs, list: &Path, common: &Common<'_>) -> anyhow::Result<ExitStatus> {
+    let entries = batch::read_list(list)?;
+    if entries.is_empty() {
+        bail!("{} lists no images", list.display());
+    }
+    let mut templates = Vec::new();
+    for o in output::parse_all(&a.outputs)? {
+        let Some(path) = &o.path else {
+            bail!(
+                "with --from-list every -o needs a file template, e.g. -o {}=out/{{name}}.json",
+                o.format
+            );
+        };
+        let t = batch::Template::parse(&path.to_string_lossy()).map_err(anyhow::Error::msg)?;
+        templates.push((o.format, t));
+    }
+    let just_templates: Vec<_> = templates.iter().map(|(_, t)| t.clone()).collect();
+    batch::check_collisions(&entries, &just_templates)?;
+    let shard = match &a.shard {
+        Some(s) => {
+            let job = std::env::var("JOB_COMPLETION_INDEX").ok();
+            Some(batch::Shard::parse(s, job.as_deref()).map_err(anyhow::Error::msg)?)
+        }
+        None => None,
+    };
+    let total = entries.len();
+    let mine: Vec<batch::Entry> = entries
+        .into_iter()
+        .filter(|e| shard.is_none_or(|s| s.contains(e.index)))
+        .collect();
+    let jobs = a.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+        NonZeroUsize::get,
+    );
+    let created = output::created_from_env()?;
+    let claims = batch::Claims::default();
+    let shard_note = shard.map_or(String::new(), |s| {
+        format!(
+            " (shard {}/{}: {} of {total})",
+            s.index,
+            s.count,
+            mine.len()
+        )
+    });
+    tracing::info!(
+        "{} image(s) from {}{shard_note}, {jobs} at a time",
+        mine.len(),
+        list.display()
+    );
+    let outcomes = batch::run_all(
+        &mine,
+        jobs,
+        |e| {
+            let sbom = common.scan(&e.source, None)?;
+            let digest = sbom
+                .image
+                .digest()
+                .map(|d| d.to_string().replacen(':', "-", 1));
+            let mut outputs = Vec::new();
+            for (format, t) in &templates {
+                let path = t.render(e, digest.as_deref()).map_err(anyhow::Error::msg)?;
+                if t.needs_digest() {
+                    claims.claim(&path)?;
+                }
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                outputs.push(OutputSpec {
+                    format: *format,
+                    path: Some(path),
+                });
+            }
+            output::write_all(&sbom, &outputs, &EncodeOptions { created })?;
+            Ok((sbom.packages.len(), sbom.unknowns.len()))
+        },
+        |e, outcome| match outcome {
+            Ok((packages, unknowns)) => tracing::info!(
+                "[{}] {}: {packages} packages, {unknowns} unknowns",
+                e.index,
+                e.source
+            ),
+            Err(err) => tracing::error!("[{}] {}: {err:#}", e.index, e.source),
+        },
+    );
+    let failed: Vec<&batch::Entry> = mine
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| o.is_err())
+        .map(|(e, _)| e)
+        .collect();
+    if !a.quiet {
+        eprintln!(
+            "consign sbom: {} of {} image(s) scanned, {} failed{shard_note}",
+            mine.len() - failed.len(),
+            mine.len(),
+            failed.len()
+        );
+    }
+    if !failed.is_empty() {
+        let which: Vec<String> = failed
+            .iter()
+            .map(|e| format!("[{}] {}", e.index, e.source))
+            .collect();
+        bail!(
+            "{} of {} image(s) could not be scanned: {}",
+            failed.len(),
+            mine.len(),
+            which.join(", ")
         );
     }
     Ok(ExitStatus::Success)

@@ -32,11 +32,11 @@ pub struct ScoreArgs {
     outputs: Vec<String>,
 
     /// Exit with status 1 when the score is below PERCENT.
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(long, value_name = "PERCENT", env = "CONSIGN_FAIL_UNDER")]
     fail_under: Option<f64>,
 
     /// The standard --fail-under applies to.
-    #[arg(long, value_enum, default_value_t = StandardArg::Cisa2025)]
+    #[arg(long, value_enum, default_value_t = StandardArg::Cisa2025, env = "CONSIGN_STANDARD")]
     standard: StandardArg,
 
     /// How many missing components the table names per field.
@@ -49,7 +49,7 @@ pub struct ScoreArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum StandardArg {
+pub(super) enum StandardArg {
     /// NTIA minimum elements (2021).
     Ntia,
     /// CISA 2025 minimum elements.

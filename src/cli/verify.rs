@@ -28,7 +28,7 @@ pub struct VerifyArgs {
     attestation: String,
 
     /// Public key (PEM), ECDSA P-256 or Ed25519.
-    #[arg(long, value_name = "PUB")]
+    #[arg(long, value_name = "PUB", env = "CONSIGN_PUBLIC_KEY")]
     key: PathBuf,
 
     /// Require the attestation to be about this image manifest digest (sha256:…, or
