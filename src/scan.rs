@@ -58,7 +58,24 @@ pub fn scan_layers(
     let catalogers = registry::select(&opts.catalogers).map_err(Error::Source)?;
     let wants = wants_of(&catalogers, extra_wants)?;
     let image = source::load(spec, &wants, &opts.load)?;
-    Ok(catalog_image(image, &catalogers, &wants, opts.scope))
+    tracing::debug!(
+        "read {}: {} layer(s), digest {}",
+        image.info.input,
+        image.trees.len(),
+        image
+            .info
+            .digest()
+            .map_or_else(|| "none".to_owned(), ToString::to_string)
+    );
+    let scanned = catalog_image(image, &catalogers, &wants, opts.scope);
+    tracing::debug!(
+        "cataloged {}: {} package(s), {} relationship(s), {} unknown(s)",
+        scanned.sbom.image.input,
+        scanned.sbom.packages.len(),
+        scanned.sbom.relationships.len(),
+        scanned.sbom.unknowns.len()
+    );
+    Ok(scanned)
 }
 
 /// The wanted-file set: owner 0 is distro detection, owner `i + 1` is `catalogers[i]`, the
@@ -116,6 +133,13 @@ pub fn catalog_image(
             .filter(|(i, _)| touched[i + 1])
             .map(|(i, c)| (i, run_cataloger(*c, &fs, &env)))
             .collect();
+        for (i, o) in &outputs {
+            tracing::trace!(
+                "layer {layer}: {} found {} package(s)",
+                catalogers[*i].name(),
+                o.packages.len()
+            );
+        }
         for (i, output) in outputs {
             // Squashed scope needs only the last output; earlier runs keep their keys.
             if scope == Scope::Squashed

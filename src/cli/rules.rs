@@ -8,7 +8,7 @@ use super::ExitStatus;
 /// Examples shown by `consign rules --help`.
 pub const EXAMPLES: &str = "\
 Examples:
-  consign rules                          # ID, name, default severity, on/off, title
+  consign rules list                     # ID, name, default severity, on/off, title
   consign rules explain IMG001           # what it flags, why, how to fix, a policy example
   consign rules explain runs-as-root     # the same, by name";
 
@@ -22,9 +22,11 @@ pub struct RulesArgs {
 #[derive(Debug, clap::Subcommand)]
 enum RulesCommand {
     /// List every rule: ID, name, default severity, whether it is on by default, title.
+    #[command(after_long_help = EXAMPLES)]
     List,
     /// Print a rule's documentation: what it flags, why it matters, how to fix it, a policy
     /// example.
+    #[command(after_long_help = EXAMPLES)]
     Explain {
         /// Rule ID (`IMG001`) or name (`runs-as-root`).
         rule: String,

@@ -230,12 +230,17 @@ fn from_list(a: &SbomArgs, list: &Path, common: &Common<'_>) -> anyhow::Result<E
     if entries.is_empty() {
         bail!("{} lists no images", list.display());
     }
+    if a.outputs.is_empty() {
+        bail!(
+            "--from-list needs at least one -o FORMAT=TEMPLATE, e.g. -o cyclonedx-json=out/{{name}}.cdx.json"
+        );
+    }
     let mut templates = Vec::new();
-    for o in output::parse_all(&a.outputs)? {
+    for (o, raw) in output::parse_all(&a.outputs)?.into_iter().zip(&a.outputs) {
         let Some(path) = &o.path else {
             bail!(
                 "with --from-list every -o needs a file template, e.g. -o {}=out/{{name}}.json",
-                o.format
+                output::split_spec(raw).0
             );
         };
         let t = batch::Template::parse(&path.to_string_lossy()).map_err(anyhow::Error::msg)?;
