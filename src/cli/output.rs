@@ -4,7 +4,8 @@
 //! place only when all documents were rendered, so a failed run never leaves a truncated
 //! output and never clobbers an earlier file of the same name. `sbom` and `convert` write SBOMs
 //! ([`write_all`]); `diff` and `score` write reports ([`write_rendered`]); both go through the
-//! same staging.
+//! same staging. A destination that exists and is not a regular file (`/dev/stdout`,
+//! `/dev/null`, a FIFO) is written in place instead, after the regular files.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,16 +101,21 @@ pub fn write_all(sbom: &Sbom, outputs: &[OutputSpec], opts: &EncodeOptions) -> a
 /// renamed only once every document is staged), the one without a path to stdout last.
 pub fn write_rendered(docs: Vec<(Option<PathBuf>, Vec<u8>)>) -> anyhow::Result<()> {
     let mut staged = Vec::new();
+    let mut special = Vec::new();
     let mut stdout_doc = None;
     for (path, bytes) in docs {
         match path {
             None => stdout_doc = Some(bytes),
+            Some(path) if is_special(&path) => special.push((path, bytes)),
             Some(path) => staged.push((stage(&path, &bytes, 0o644)?, path)),
         }
     }
     for (tmp, path) in staged {
         tmp.persist(&path)
             .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    for (path, bytes) in special {
+        write_in_place(&path, &bytes)?;
     }
     if let Some(doc) = stdout_doc {
         let mut out = std::io::stdout().lock();
@@ -122,6 +128,9 @@ pub fn write_rendered(docs: Vec<(Option<PathBuf>, Vec<u8>)>) -> anyhow::Result<(
 /// Writes `bytes` to `path` atomically (a temporary file beside it, renamed into place), with
 /// the Unix permission bits `mode`. With `overwrite` false an existing file is an error.
 pub fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> anyhow::Result<()> {
+    if overwrite && is_special(path) {
+        return write_in_place(path, bytes);
+    }
     let tmp = stage(path, bytes, mode)?;
     if overwrite {
         tmp.persist(path)
@@ -136,6 +145,25 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> anyh
         })?;
     }
     Ok(())
+}
+
+/// Whether `path` exists and is neither a regular file nor a directory: a device, a FIFO or
+/// `/dev/stdout`. Such a destination is written in place: renaming a temporary file over it
+/// would replace the device itself (for root, `-o json=/dev/null` would turn /dev/null into a
+/// regular file).
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Writes `bytes` to the existing special file `path`.
+fn write_in_place(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|()| f.flush())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// `bytes` in a temporary file beside `path` (so the rename is atomic), with `mode`

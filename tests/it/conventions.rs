@@ -430,3 +430,47 @@ fn no_color_turns_colours_off_on_a_terminal() {
     let o = bin().args(["sbom", "/nonexistent.tar"]).output().unwrap();
     assert!(!stderr(&o).contains('\x1b'));
 }
+
+/// `-o FORMAT=/dev/stdout` and other special files are written in place: renaming a file
+/// over them would replace the device (root turning /dev/null into a regular file).
+#[test]
+fn a_fifo_destination_is_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tmp();
+    let fifo = dir.path().join("pipe");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = std::thread::spawn({
+        let f = fifo.clone();
+        move || std::fs::read(f).unwrap()
+    });
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/alpine-3.11.docker.tar");
+    let o = bin()
+        .arg("sbom")
+        .arg(&sample)
+        .arg("-o")
+        .arg(format!("cyclonedx-json={}", fifo.display()))
+        .output()
+        .unwrap();
+    if !o.status.success() {
+        // Unblock the reader before failing.
+        let _ = std::fs::write(&fifo, b"");
+    }
+    let got = reader.join().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let direct = bin()
+        .arg("sbom")
+        .arg(&sample)
+        .args(["-o", "cyclonedx-json"])
+        .output()
+        .unwrap();
+    assert!(got == direct.stdout);
+    let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "only the FIFO is there");
+}

@@ -16,6 +16,8 @@ mod diff_polyglot;
 mod encode;
 mod interop;
 mod oci_registry;
+mod own_image;
+mod pipeline;
 mod real_registry;
 mod real_tools;
 mod samples;
