@@ -5,7 +5,10 @@
 #
 #   REGISTRY=localhost:5000 INSECURE=1 IMAGE=oci-archive:app.tar VERSION=1.1.0 \
 #     PREVIOUS=1.0.0 examples/release-pipeline.sh
+#   REGISTRY=localhost:5000 INSECURE=1 VERSION=1.0.0 examples/release-pipeline.sh   # a demo image
 #
+# 0. build (only without IMAGE): a demo image made from samples/ without a daemon (skopeo
+#          and umoci), hardened as a real build would be: non-root user, labels;
 # 1. push  the image the build produced (docker buildx --output type=oci, docker save, …)
 #          to the registry, keeping its digest (skopeo);
 # 2. sbom  CycloneDX and SPDX of exactly what was pushed, scanned from the registry;
@@ -19,7 +22,7 @@
 #
 # Environment (default in brackets):
 #   IMAGE          the built image, as consign names it: oci-archive:TAR, oci-dir:DIR or
-#                  docker-archive:TAR [required]
+#                  docker-archive:TAR [a demo image built from samples/]
 #   REGISTRY       registry host[:port] [required]
 #   VERSION        this release's tag [required]
 #   REPOSITORY     repository in the registry [example/app]
@@ -38,7 +41,6 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-: "${IMAGE:?IMAGE: the built image (oci-archive:TAR, oci-dir:DIR or docker-archive:TAR)}"
 : "${REGISTRY:?REGISTRY: the registry host[:port] to push to}"
 : "${VERSION:?VERSION: the tag of this release}"
 REPOSITORY="${REPOSITORY:-example/app}"
@@ -48,6 +50,9 @@ CONSIGN="${CONSIGN:-consign}"
 mkdir -p "$OUT"
 step() { printf '\n== %s\n' "$*" >&2; }
 
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+
 # consign reads its registry settings from the environment in every step below.
 skopeo_tls=()
 if [ "${INSECURE:-0}" = 1 ]; then
@@ -55,10 +60,22 @@ if [ "${INSECURE:-0}" = 1 ]; then
   skopeo_tls=(--dest-tls-verify=false)
 elif [ -n "${REGISTRY_CA:-}" ]; then
   export CONSIGN_REGISTRY_CA="$REGISTRY_CA"
-  certs="$(mktemp -d)"
-  trap 'rm -rf "$certs"' EXIT
-  cp "$REGISTRY_CA" "$certs/ca.crt"
-  skopeo_tls=(--dest-cert-dir "$certs")
+  mkdir -p "$scratch/certs"
+  cp "$REGISTRY_CA" "$scratch/certs/ca.crt"
+  skopeo_tls=(--dest-cert-dir "$scratch/certs")
+fi
+
+if [ -z "${IMAGE:-}" ]; then
+  step "0. no IMAGE: building a demo image from samples/ (skopeo and umoci, no daemon)"
+  layout="$scratch/image"
+  skopeo copy -q "docker-archive:$here/../samples/distroless-debian-12.docker25.tar" "oci:$layout:app"
+  umoci config --image "$layout:app" --created "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --config.user 65532:65532 \
+    --config.label org.opencontainers.image.source=https://example.com/demo/app \
+    --config.label "org.opencontainers.image.revision=demo-$VERSION" \
+    --config.label "org.opencontainers.image.version=$VERSION" \
+    --history.created_by "USER 65532:65532 # examples/release-pipeline.sh demo"
+  IMAGE="oci-dir:$layout"
 fi
 
 step "1. push $IMAGE to $REGISTRY/$REPOSITORY:$VERSION"

@@ -57,7 +57,7 @@ pub const OTHER_ENV: &[(&str, &str)] = &[
         "Directory of the Docker config.json with registry credentials (default ~/.docker).",
     ),
     (
-        "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
+        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
         "Proxy for registry requests.",
     ),
     (

@@ -246,20 +246,17 @@ fn batch_mistakes_are_errors_before_any_scan() {
     )
     .unwrap();
     std::fs::write(d.join("empty.txt"), "# nothing yet\n\n").unwrap();
-    let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
+    let cases: &[(&[&str], &str)] = &[
         (
             &["--from-list", "list.txt", "-o", "spdx-json=out/sbom.json"],
-            &[],
             "error: \"out/sbom.json\": with --from-list every output file needs {name}, {index} or {digest}, or all images would write the same file\n",
         ),
         (
             &["--from-list", "list.txt", "-o", "spdx-json"],
-            &[],
             "error: with --from-list every -o needs a file template, e.g. -o spdx-json=out/{name}.json\n",
         ),
         (
             &["--from-list", "list.txt", "-o", "spdx-json={name}.json"],
-            &[],
             &format!(
                 "error: lines 1 ({}) and 2 (other/alpine-3.11.docker.tar) of the list would both write alpine-3.11.docker.json; add {{index}} to the -o path\n",
                 a.display()
@@ -267,22 +264,18 @@ fn batch_mistakes_are_errors_before_any_scan() {
         ),
         (
             &["--from-list", "list.txt", "-o", "spdx-json={nme}.json"],
-            &[],
             "error: \"{nme}.json\": unknown placeholder {nme} (expected {name}, {index} or {digest})\n",
         ),
         (
             &["--from-list", "list.txt"],
-            &[],
             "error: --from-list needs at least one -o FORMAT=TEMPLATE, e.g. -o cyclonedx-json=out/{name}.cdx.json\n",
         ),
         (
             &["--from-list", "empty.txt", "-o", "spdx-json={index}.json"],
-            &[],
             "error: empty.txt lists no images\n",
         ),
         (
             &["--from-list", "nope.txt"],
-            &[],
             "error: cannot read image list nope.txt: No such file or directory (os error 2)\n",
         ),
         (
@@ -294,7 +287,6 @@ fn batch_mistakes_are_errors_before_any_scan() {
                 "--shard",
                 "auto/2",
             ],
-            &[],
             "error: --shard auto/2: JOB_COMPLETION_INDEX is not set (auto/N is for Kubernetes Indexed Jobs; elsewhere give I/N)\n",
         ),
         (
@@ -306,22 +298,19 @@ fn batch_mistakes_are_errors_before_any_scan() {
                 "--shard",
                 "3/2",
             ],
-            &[],
             "error: --shard \"3/2\": expected I/N (1 ≤ I ≤ N) or auto/N\n",
         ),
         (
             &[a.to_str().unwrap(), "--shard", "1/2"],
-            &[],
             "error: --shard applies to --from-list only\n",
         ),
         (
             &[a.to_str().unwrap(), "--jobs", "2"],
-            &[],
             "error: --jobs applies to --from-list only\n",
         ),
     ];
-    for (args, env, want) in cases {
-        let o = batch(d, args, env);
+    for (args, want) in cases {
+        let o = batch(d, args, &[]);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert_eq!(&stderr(&o), want, "{args:?}");
         assert!(!d.join("out").exists(), "{args:?} wrote something");

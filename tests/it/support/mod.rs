@@ -4,6 +4,7 @@
 
 pub mod audit_image;
 pub mod cmd;
+pub mod dockerfile;
 pub mod fake_registry;
 pub mod golden;
 pub mod image;
