@@ -7,7 +7,8 @@
 //!                       "subject": [{"name": "registry/repo", "digest": {"sha256": "…"}}],
 //!                       "predicateType": "https://cyclonedx.org/bom" | "https://spdx.dev/Document",
 //!                       "predicate": <the SBOM> }),
-//!   "signatures": [{"keyid": "<sha256 of the SPKI>", "sig": base64(sign(PAE(type, payload)))}] }
+//!   "signatures": [{"keyid": "<securesystemslib default key id>",
+//!                   "sig": base64(sign(PAE(type, payload)))}] }
 //! ```
 //!
 //! This is the shape cosign (`cosign attest --type cyclonedx|spdxjson`), BuildKit and the
@@ -17,7 +18,8 @@
 //!
 //! [`verify`] refuses, each with its own [`VerifyError`]: a document that is not an envelope,
 //! another payload type, an unsigned envelope, a signature that does not verify (told apart
-//! as "altered" when a signature carries the key's id and "another key" otherwise), a payload
+//! as "altered" when a signature carries the key's id and "another key" otherwise — the key id
+//! only shapes that message, it never decides whether a signature is accepted), a payload
 //! that is not an in-toto statement, and — when a digest is expected — a subject that does not
 //! name it.
 
