@@ -79,9 +79,10 @@ impl Envelope {
         })
     }
 
-    /// Parses an envelope from JSON.
+    /// Parses an envelope from JSON. The error is the bare reason (serde's message); callers
+    /// say what was expected (`VerifyError::Malformed` prefixes "not a DSSE envelope: ").
     pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(bytes).map_err(|e| format!("not a DSSE envelope: {e}"))
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 
     /// The JSON text, one line.

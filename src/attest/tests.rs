@@ -95,10 +95,17 @@ fn refusals() {
     let mut unsigned = env.clone();
     unsigned.signatures.clear();
     assert_eq!(check(&unsigned, pk, None), VerifyError::Unsigned);
-    assert!(matches!(
-        verify(b"{\"not\":1}", pk, None).unwrap_err(),
-        VerifyError::Malformed(_)
-    ));
+    // See: the review of issue 6 ("not a DSSE envelope: not a DSSE envelope: missing field…").
+    assert_eq!(
+        verify(b"{\"not\":1}", pk, None).unwrap_err().to_string(),
+        "not a DSSE envelope: missing field `payload` at line 1 column 9"
+    );
+    let mut not_base64 = env.clone();
+    not_base64.payload = "!!".into();
+    assert_eq!(
+        check(&not_base64, pk, None).to_string(),
+        "not a DSSE envelope: the payload is not valid base64"
+    );
 
     // A correctly signed payload that is not a statement.
     let not_statement = Envelope::sign(PAYLOAD_TYPE, b"{\"x\":1}", &key).unwrap();

@@ -199,6 +199,15 @@ fn attest_and_verify_exit_codes_and_reasons() {
         )
     );
 
+    // Not an envelope at all: one prefix, the parser's reason.
+    std::fs::write(d.join("not-envelope.json"), "{\"not\": 1}").unwrap();
+    let o = run(d, &["verify", "not-envelope.json", "--key", "k.pub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        text(&o.stderr),
+        "verification failed: not-envelope.json: not a DSSE envelope: missing field `payload` at line 1 column 10\n"
+    );
+
     // Unusable inputs are tool errors: exit 2.
     let o = run(d, &["verify", "app.att.json", "--key", "missing.pub"]);
     assert_eq!(o.status.code(), Some(2));
