@@ -391,6 +391,84 @@ fn registry_round_trip_through_the_cli() {
     );
 }
 
+// See: the review of issue 6 (`--from-referrers` wrote its outputs one at a time).
+#[test]
+fn from_referrers_writes_all_outputs_or_none() {
+    let reg = FakeRegistry::start();
+    reg.load_layout("test/app", "1.0", &alpine().oci_files());
+    let dir = tmp();
+    let d = dir.path();
+    let image = format!("{}/test/app", reg.addr);
+    let src = format!("registry:{image}:1.0");
+    ok(&run(
+        d,
+        &[
+            "sbom",
+            &src,
+            "--insecure-registry",
+            "-q",
+            "-o",
+            "cyclonedx-json=app.cdx.json",
+            "-o",
+            "spdx-json=app.spdx.json",
+        ],
+    ));
+    let to = format!("{image}@{}", alpine().build().manifest.0);
+    for file in ["app.cdx.json", "app.spdx.json"] {
+        ok(&run(
+            d,
+            &["attach", file, "--to", &to, "--insecure-registry", "-q"],
+        ));
+    }
+    std::fs::write(d.join("out.cdx.json"), "earlier").unwrap();
+    let fetch = |spdx_to: &str| {
+        run(
+            d,
+            &[
+                "sbom",
+                &src,
+                "--insecure-registry",
+                "-q",
+                "--from-referrers",
+                "-o",
+                "cyclonedx-json=out.cdx.json",
+                "-o",
+                &format!("spdx-json={spdx_to}"),
+            ],
+        )
+    };
+    // The SPDX file cannot be written: the CycloneDX one is not written either.
+    let o = fetch("missing-dir/out.spdx.json");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).starts_with("error: cannot write missing-dir/out.spdx.json"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(d.join("out.cdx.json")).unwrap() == "earlier",
+        "out.cdx.json was overwritten although the run failed"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json") || n.ends_with(".tmp"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["app.cdx.json", "app.spdx.json", "out.cdx.json"]);
+    // Both can be written: both are, byte for byte.
+    ok(&fetch("out.spdx.json"));
+    for (out, original) in [
+        ("out.cdx.json", "app.cdx.json"),
+        ("out.spdx.json", "app.spdx.json"),
+    ] {
+        assert_eq!(
+            std::fs::read(d.join(out)).unwrap(),
+            std::fs::read(d.join(original)).unwrap()
+        );
+    }
+}
+
 #[test]
 fn new_commands_have_help() {
     let dir = tmp();
