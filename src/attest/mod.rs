@@ -50,6 +50,10 @@ pub enum AttestError {
         "the SBOM does not record the image's manifest digest; name the image with --image NAME@sha256:…"
     )]
     NoSubject,
+    /// The subject has no name (an `--image sha256:…` for an SBOM that records no image
+    /// name, or an SBOM that records a digest but no name).
+    #[error("the attestation's subject has no name; name the image with --image NAME@sha256:…")]
+    NoSubjectName,
     /// Signing failed.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -67,7 +71,10 @@ pub struct Attestation {
 }
 
 /// Wraps the SBOM `sbom_json` in a statement about `subject` (or, when `None`, the image the
-/// SBOM names, see [`sbom`]) and signs it with `key`.
+/// SBOM names by its manifest digest, see [`sbom`]) and signs it with `key`. Refused: a
+/// document that is not an SBOM, an SBOM that records no manifest digest when no subject is
+/// given ([`AttestError::NoSubject`]: the config digest is never a subject), and a subject
+/// without a name ([`AttestError::NoSubjectName`]).
 pub fn attest_sbom(
     sbom_json: &[u8],
     key: &PrivateKey,
@@ -88,6 +95,9 @@ pub fn attest_sbom(
             Subject::image(info.image_name.as_deref().unwrap_or_default(), digest)
         }
     };
+    if subject.name.trim().is_empty() {
+        return Err(AttestError::NoSubjectName);
+    }
     let predicate = RawValue::from_string(statement::compact_json(text))
         .map_err(|e| AttestError::NotAnSbom(format!("not JSON: {e}")))?;
     let predicate_type = info.kind.predicate_type();

@@ -131,3 +131,54 @@ fn attest_refuses_non_sboms_and_missing_subjects() {
         Err(AttestError::NoSubject)
     ));
 }
+
+// See: the review of issue 6. An SBOM that records only the config digest (a classic
+// `docker save` image) is refused, not attested about its config digest.
+#[test]
+fn attest_refuses_an_sbom_without_a_manifest_digest() {
+    let (key, _) = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let config = digest('c');
+    let sbom = format!(
+        "{{\"bomFormat\":\"CycloneDX\",\"metadata\":{{\"component\":{{\"name\":\"bad\",\
+         \"purl\":\"pkg:oci/bad@{config}?tag=1\",\"properties\":[{{\"name\":\
+         \"consign:image:configDigest\",\"value\":\"{config}\"}}]}}}}}}"
+    );
+    let e = attest_sbom(sbom.as_bytes(), &key, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the SBOM does not record the image's manifest digest; name the image with --image NAME@sha256:…"
+    );
+    // Named explicitly, it is attested as named.
+    let s = Subject::image("docker.io/library/bad", &digest('a'));
+    assert_eq!(
+        attest_sbom(sbom.as_bytes(), &key, Some(s.clone()))
+            .unwrap()
+            .subject,
+        s
+    );
+}
+
+// See: the review of issue 6 (`--image sha256:…` wrote an empty subject name).
+#[test]
+fn attest_refuses_a_subject_without_a_name() {
+    let (key, _) = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let e = attest_sbom(
+        sbom().as_bytes(),
+        &key,
+        Some(Subject::image(" ", &digest('a'))),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the attestation's subject has no name; name the image with --image NAME@sha256:…"
+    );
+    let unnamed = format!(
+        "{{\"bomFormat\":\"CycloneDX\",\"metadata\":{{\"component\":{{\"properties\":\
+         [{{\"name\":\"consign:image:manifestDigest\",\"value\":\"{}\"}}]}}}}}}",
+        digest('a')
+    );
+    assert!(matches!(
+        attest_sbom(unnamed.as_bytes(), &key, None),
+        Err(AttestError::NoSubjectName)
+    ));
+}

@@ -4,7 +4,15 @@
 //! the name is the last segment of the repository, lowercased; the version is the digest,
 //! which is required ("to uniquely identify the artifact"); `repository_url` says where it may
 //! be fetched and `tag` what it was tagged when scanned. So an image without a known digest, or
-//! without a repository name, gets no purl rather than a made-up one. The canonical text comes
+//! without a repository name, gets no purl rather than a made-up one.
+//!
+//! The digest that identifies an image — in its purl, its component `hashes` / package
+//! `checksums` and, without a tag, its version — is the **manifest** digest only: what a
+//! registry, `docker pull NAME@DIGEST`, cosign and an in-toto subject name. The config digest
+//! (image ID) is the digest of another blob; when it is all that is known (a classic
+//! `docker save` archive records no manifest digest) the image gets no purl and no hash, and
+//! the config digest is written only where it is named as such (`consign:image:configDigest`,
+//! the SPDX comment's `config digest:` line). The canonical text comes
 //! from [`Purl`], which keeps the digest's `:` and percent-encodes `/` in qualifier values, as
 //! the purl-spec build vectors (`tests/types/oci-test.json`) expect:
 //! `pkg:oci/debian@sha256:…?repository_url=docker.io%2Flibrary%2Fdebian&tag=12` (the type
@@ -25,12 +33,12 @@ pub(crate) struct Reference {
 }
 
 impl Reference {
-    /// The scanned image.
+    /// The scanned image, identified by its manifest digest (never the config digest).
     pub fn of_image(image: &ImageInfo) -> Self {
         Reference {
             repository: image.name.clone(),
             tag: image.tag.clone(),
-            digest: image.digest().cloned(),
+            digest: image.manifest_digest.clone(),
         }
     }
 

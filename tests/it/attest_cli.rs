@@ -261,6 +261,84 @@ fn attest_and_verify_exit_codes_and_reasons() {
     )));
 }
 
+// See: the review of issue 6. A classic `docker save` archive records no manifest digest:
+// its SBOM names none, and `attest` asks for the image instead of taking the config digest.
+#[test]
+fn attest_asks_for_the_image_when_the_sbom_has_no_manifest_digest() {
+    let dir = tmp();
+    let d = dir.path();
+    alpine().write_docker_archive(&d.join("classic.tar"));
+    ok(&run(
+        d,
+        &[
+            "sbom",
+            "docker-archive:classic.tar",
+            "-q",
+            "-o",
+            "cyclonedx-json=classic.cdx.json",
+        ],
+    ));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("classic.cdx.json")).unwrap()).unwrap();
+    let c = &doc["metadata"]["component"];
+    assert_eq!(c.get("purl"), None);
+    assert_eq!(c.get("hashes"), None);
+    ok(&run(d, &["key", "generate", "--out", "k"]));
+    let o = run(d, &["attest", "classic.cdx.json", "--key", "k.key"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        text(&o.stderr),
+        "error: cannot attest classic.cdx.json: the SBOM does not record the image's manifest \
+         digest; name the image with --image NAME@sha256:…\n"
+    );
+    // Named by digest, with the SBOM's name kept.
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let o = run(
+        d,
+        &[
+            "attest",
+            "classic.cdx.json",
+            "--key",
+            "k.key",
+            "--image",
+            &digest,
+            "-o",
+            "classic.att.json",
+        ],
+    );
+    ok(&o);
+    assert!(
+        text(&o.stderr).contains(&format!(" for example.com/test/app@{digest} with key ")),
+        "{}",
+        text(&o.stderr)
+    );
+    // A bare digest for an SBOM that names no image: refused, not an empty subject name.
+    std::fs::write(
+        d.join("unnamed.cdx.json"),
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {}}"#,
+    )
+    .unwrap();
+    let o = run(
+        d,
+        &[
+            "attest",
+            "unnamed.cdx.json",
+            "--key",
+            "k.key",
+            "--image",
+            &digest,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        text(&o.stderr),
+        "error: cannot attest unnamed.cdx.json: the attestation's subject has no name; name the \
+         image with --image NAME@sha256:…\n"
+    );
+}
+
 #[test]
 fn registry_round_trip_through_the_cli() {
     let reg = FakeRegistry::start();

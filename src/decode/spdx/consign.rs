@@ -102,7 +102,10 @@ impl ImageFacts {
         let img = &mut sbom.image;
         img.source_kind = self.source_kind.unwrap_or(SourceKind::Document);
         img.platform = self.platform;
-        img.manifest_digest = self.manifest_digest.or(img.manifest_digest.take());
+        // consign writes a `manifest digest:` line whenever it knows the manifest digest, so
+        // the facts decide: a digest version (an older consign wrote the config digest there
+        // for a classic `docker save` image) is not taken for it.
+        img.manifest_digest = self.manifest_digest;
         img.config_digest = self.config_digest.or(img.config_digest.take());
         img.created = self.created;
         img.base = self.base;
