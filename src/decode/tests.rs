@@ -359,3 +359,35 @@ fn consign_spdx_facts_decide_the_image_digests() {
     assert_eq!(s.image.config_digest.unwrap().to_string(), config);
     assert_eq!(s.image.tag, None);
 }
+
+/// Every source kind consign writes is read back by both readers (`registry` was missed when
+/// the registry source was added, so a converted registry SBOM became an "sbom-document").
+#[test]
+fn consign_source_kinds_read_back_in_both_formats() {
+    use crate::model::SourceKind::*;
+    for kind in [
+        DockerArchive,
+        OciDir,
+        OciArchive,
+        Directory,
+        Document,
+        Registry,
+    ] {
+        let name = crate::encode::common::source_kind_name(kind);
+        let cdx = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+            "metadata": {"component": {"type": "container", "name": "app",
+                "properties": [{"name": "consign:image:sourceKind", "value": name}]}}});
+        let s = decode(cdx.to_string().as_bytes(), "a.cdx.json").unwrap();
+        assert_eq!(s.image.source_kind, kind, "CycloneDX {name}");
+        let spdx = serde_json::json!({
+            "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "app", "documentNamespace": "https://example.com/app",
+            "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: consign-0.1.0"]},
+            "packages": [{"SPDXID": "SPDXRef-Image", "name": "app", "downloadLocation": "NOASSERTION",
+                "primaryPackagePurpose": "CONTAINER", "comment": format!("source: {name}")}],
+            "documentDescribes": ["SPDXRef-Image"]
+        });
+        let s = decode(spdx.to_string().as_bytes(), "a.spdx.json").unwrap();
+        assert_eq!(s.image.source_kind, kind, "SPDX {name}");
+    }
+}
