@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::statement::{PREDICATE_CYCLONEDX, PREDICATE_SPDX};
 use crate::model::Purl;
-use crate::source::Digest;
+use crate::source::{Digest, reference};
 
 /// The SBOM formats consign attests and attaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub fn inspect(doc: &Value) -> Result<SbomInfo, String> {
             .and_then(|d| d.parse().ok())
             .or_else(|| {
                 let repo_digest = prop("aquasecurity:trivy:RepoDigest")?;
-                repo_digest.rsplit_once('@')?.1.parse().ok()
+                reference::split(repo_digest).digest?.parse().ok()
             })
             .or_else(|| {
                 oci_purl_digest(c?.get("purl")?.as_str()?).filter(|d| Some(d) != config.as_ref())

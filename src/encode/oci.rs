@@ -19,7 +19,7 @@
 //! definition's own examples write `sha256%3A`; both parse to the same purl).
 
 use crate::model::{BaseImage, ImageInfo, Purl};
-use crate::source::Digest;
+use crate::source::{Digest, reference};
 
 /// A repository reference taken apart: `docker.io/library/debian:12@sha256:…`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,20 +52,12 @@ impl Reference {
         let Some(name) = base.name.as_deref() else {
             return r;
         };
-        let (rest, digest) = match name.split_once('@') {
-            Some((rest, d)) => (rest, d.parse::<Digest>().ok()),
-            None => (name, None),
-        };
-        r.digest = r.digest.or(digest);
-        // A `:` after the last `/` starts the tag; one before it is a registry port.
-        let slash = rest.rfind('/').map_or(0, |i| i + 1);
-        match rest[slash..].split_once(':') {
-            Some((last, tag)) => {
-                r.repository = Some(format!("{}{last}", &rest[..slash]));
-                r.tag = Some(tag.to_owned()).filter(|t| !t.is_empty());
-            }
-            None => r.repository = Some(rest.to_owned()).filter(|s| !s.is_empty()),
-        }
+        let parts = reference::split(name);
+        r.digest = r
+            .digest
+            .or_else(|| parts.digest.and_then(|d| d.parse().ok()));
+        r.repository = Some(parts.name.to_owned()).filter(|n| !n.is_empty());
+        r.tag = parts.tag.filter(|t| !t.is_empty()).map(str::to_owned);
         r
     }
 
@@ -83,17 +75,10 @@ impl Reference {
     }
 }
 
-/// Where a repository can be fetched, with Docker's defaults made explicit: a first segment
-/// that is not a host (`alpine`, `acme/web`) means Docker Hub, and a single segment means its
-/// `library/` namespace, as `docker pull` resolves them.
+/// Where a repository can be fetched: the name with Docker's defaults made explicit
+/// ([`reference::qualify`]: `alpine` is `docker.io/library/alpine`).
 pub(crate) fn repository_url(repository: &str) -> String {
-    match repository.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => {
-            repository.to_owned()
-        }
-        Some(_) => format!("docker.io/{repository}"),
-        None => format!("docker.io/library/{repository}"),
-    }
+    reference::qualify(repository)
 }
 
 #[cfg(test)]
