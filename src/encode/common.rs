@@ -108,6 +108,20 @@ pub(crate) fn source_kind_name(kind: SourceKind) -> &'static str {
     }
 }
 
+/// The source kind [`source_kind_name`] spells `name`, for reading consign's documents back.
+pub(crate) fn source_kind_from_name(name: &str) -> Option<SourceKind> {
+    [
+        SourceKind::DockerArchive,
+        SourceKind::OciDir,
+        SourceKind::OciArchive,
+        SourceKind::Directory,
+        SourceKind::Document,
+        SourceKind::Registry,
+    ]
+    .into_iter()
+    .find(|k| source_kind_name(*k) == name)
+}
+
 /// `squashed` or `all-layers`, as the CLI spells the scope.
 pub(crate) fn scope_name(scope: Scope) -> &'static str {
     match scope {

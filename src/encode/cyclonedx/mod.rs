@@ -283,7 +283,7 @@ fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
         supplier: img.supplier().map(organization),
         name: img.name_or_file(),
         version: Some(img.version()),
-        hashes: img.digest().map(hash_of).into_iter().collect(),
+        hashes: img.manifest_digest.iter().map(hash_of).collect(),
         purl: Reference::of_image(img).purl().map(|p| p.to_string()),
         properties: props,
         ..Component::default()

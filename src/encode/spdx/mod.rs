@@ -195,7 +195,7 @@ fn image_package(sbom: &Sbom) -> Package {
             .map_or_else(|| NOASSERTION.to_owned(), organization),
         comment: Some(facts.join("\n")),
         external_refs: reference.purl().into_iter().map(purl_ref).collect(),
-        checksums: img.digest().map(checksum_of).into_iter().collect(),
+        checksums: img.manifest_digest.iter().map(checksum_of).collect(),
         primary_package_purpose: provenance::root_purpose(sbom),
         ..unasserted()
     }
