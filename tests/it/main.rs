@@ -5,6 +5,7 @@ mod attest_cli;
 mod audit;
 mod audit_cli;
 mod audit_real;
+mod audit_review;
 mod audit_rules;
 mod cli;
 mod convert;
