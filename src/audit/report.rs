@@ -227,6 +227,7 @@ pub(crate) fn assemble(cx: &AuditCtx<'_>, mut items: Vec<Finding>, now: Timestam
     let mut suppressed = Vec::new();
     let mut kept = Vec::new();
     for f in items.drain(..) {
+        let f = f.redacted();
         let hit = policy.exceptions.iter().enumerate().find(|(_, e)| {
             e.rule == f.id
                 && e.path_glob

@@ -2,7 +2,7 @@
 //! the image's history ([`super::history`]): the shared model the instruction rules read.
 
 use super::finding::Evidence;
-use super::secrets;
+use crate::redact;
 
 /// Where an instruction came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,9 +58,20 @@ impl Step {
             .map(|(_, v)| v.as_deref())
     }
 
-    /// The instruction as evidence, redacted and shortened.
+    /// The instruction as evidence, redacted and shortened. Redaction hides exactly what the
+    /// secret rules detect; should a detector still find a secret in the redacted text, the
+    /// whole command is withheld.
     pub fn evidence(&self, dockerfile: Option<&str>) -> Evidence {
-        let text = shorten(&secrets::redact(&self.raw), 160);
+        let redacted = redact::redact(&self.raw);
+        let text = if redact::has_secret(&redacted) {
+            format!(
+                "{} {} (withheld: it holds a secret)",
+                self.keyword,
+                redact::MASK
+            )
+        } else {
+            shorten(&redacted, 160)
+        };
         match &self.origin {
             Origin::Dockerfile { line, end_line } => Evidence::Dockerfile {
                 path: dockerfile.unwrap_or("Dockerfile").to_owned(),
