@@ -50,7 +50,7 @@ pub struct AuditInput<'a> {
     /// The image's SBOM (with its config, layers and distro).
     pub sbom: &'a Sbom,
     /// Every layer's entries and captured files ([`crate::scan_layers`] with
-    /// [`secrets::WANTS`]).
+    /// [`secrets::CAPTURE`]).
     pub trees: &'a [LayerTree],
     /// The Dockerfile, when given.
     pub dockerfile: Option<&'a Dockerfile>,

@@ -1,10 +1,125 @@
-//! Secrets in files: which files the auditor captures from every layer ([`WANTS`]), and what
-//! kind of secret a captured file holds ([`classify`]). The text detectors live in
+//! Secrets in files: which files the auditor captures from every layer ([`CAPTURE`]), and
+//! what kind of secret a captured file holds ([`classify`]). The text detectors live in
 //! [`crate::redact`], shared with every output that must not repeat a secret.
+//!
+//! Two nets, both cast in the single streaming pass over each layer:
+//! - [`WANTS`]: files that are credentials by name (`.npmrc`, `.aws/credentials`, keys,
+//!   keystores), kept whatever their size (up to the per-file cap);
+//! - [`SNIFF`]: every other small text-like file (≤ 64 KiB: configs, scripts, sources,
+//!   dotfiles, files named like a secret) outside OS and language package trees is read as
+//!   it streams by and kept only when [`classify`] finds a secret in it. Memory grows with
+//!   the files kept, not with the files looked at, and the classifier runs once per file, in
+//!   the parallel layer readers.
 
+use crate::fs::{CaptureSpec, SniffSpec};
 use crate::redact;
 
-/// Files whose bytes the auditor reads from every layer.
+/// What the auditor captures: [`WANTS`] by name, [`SNIFF`] by content.
+pub const CAPTURE: CaptureSpec<'static> = CaptureSpec {
+    globs: WANTS,
+    sniff: Some(SNIFF),
+};
+
+/// The content sniffer: small config-like files outside package trees, kept when they hold a
+/// secret.
+pub const SNIFF: SniffSpec<'static> = SniffSpec {
+    include: SNIFF_INCLUDE,
+    exclude: SNIFF_EXCLUDE,
+    max_bytes: 64 * 1024,
+    keep: holds_secret,
+};
+
+/// Files the sniffer looks at: config, environment, script and source files, text, dotfiles,
+/// and names that mention a key, secret, token, password or credential.
+const SNIFF_INCLUDE: &[&str] = &[
+    "**/.*",
+    "**/*.env",
+    "**/*.env.*",
+    "**/*.json",
+    "**/*.yml",
+    "**/*.yaml",
+    "**/*.toml",
+    "**/*.ini",
+    "**/*.cfg",
+    "**/*.conf",
+    "**/*.cnf",
+    "**/*.properties",
+    "**/*.xml",
+    "**/*.txt",
+    "**/*.sh",
+    "**/*.py",
+    "**/*.js",
+    "**/*.mjs",
+    "**/*.cjs",
+    "**/*.ts",
+    "**/*.rb",
+    "**/*.php",
+    "**/*.go",
+    "**/*.tf",
+    "**/*key*",
+    "**/*Key*",
+    "**/*KEY*",
+    "**/*secret*",
+    "**/*Secret*",
+    "**/*SECRET*",
+    "**/*password*",
+    "**/*Password*",
+    "**/*PASSWORD*",
+    "**/*credential*",
+    "**/*Credential*",
+    "**/*token*",
+    "**/*Token*",
+    "**/*TOKEN*",
+];
+
+/// Where the sniffer never looks: what OS and language package managers installed (their own
+/// test keys and examples are not the image's secrets), caches, logs and kernel trees.
+const SNIFF_EXCLUDE: &[&str] = &[
+    "usr/share/**",
+    "usr/lib/**",
+    "usr/lib32/**",
+    "usr/lib64/**",
+    "usr/libexec/**",
+    "usr/include/**",
+    "usr/src/**",
+    "usr/local/lib/**",
+    "usr/local/share/**",
+    "usr/local/include/**",
+    "usr/local/go/**",
+    "lib/**",
+    "lib32/**",
+    "lib64/**",
+    "var/lib/dpkg/**",
+    "var/lib/apt/**",
+    "var/lib/rpm/**",
+    "var/lib/dnf/**",
+    "var/lib/yum/**",
+    "var/cache/**",
+    "var/log/**",
+    "proc/**",
+    "sys/**",
+    "dev/**",
+    "**/node_modules/**",
+    "**/site-packages/**",
+    "**/dist-packages/**",
+    "**/__pycache__/**",
+    "**/.git/objects/**",
+    "**/.cache/**",
+    "**/gems/**",
+    "**/vendor/bundle/**",
+    "**/.cargo/registry/**",
+    "**/go/pkg/mod/**",
+    "**/.m2/repository/**",
+    "opt/conda/pkgs/**",
+];
+
+/// The sniffer's check: the file holds a secret [`classify`] recognises.
+fn holds_secret(path: &str, bytes: &[u8]) -> bool {
+    !skipped(path) && !classify(path, bytes).is_empty()
+}
+
+/// Files whose bytes the auditor reads from every layer because their names say they hold
+/// credentials.
 pub const WANTS: &[&str] = &[
     "**/.env",
     "**/.env.*",
@@ -42,17 +157,6 @@ pub const WANTS: &[&str] = &[
     "**/.s3cfg",
     "**/.vault-token",
     "**/*.tfvars",
-    "**/*secret*",
-    "**/*Secret*",
-    "**/*SECRET*",
-    "**/*password*",
-    "**/*Password*",
-    "**/*PASSWORD*",
-    "**/*credential*",
-    "**/*Credential*",
-    "**/*token*",
-    "**/*Token*",
-    "**/*TOKEN*",
     "etc/passwd",
 ];
 
@@ -68,6 +172,44 @@ pub fn skipped(path: &str) -> bool {
         || path.starts_with("usr/share/man/")
         || path.ends_with("ssl-cert-snakeoil.key")
         || path == "etc/passwd"
+}
+
+/// How far a file's `key = value` lines are trusted: any value in a credential file, a
+/// random-looking literal in a config file, only a quoted one in source code.
+fn assignment_mode(path: &str) -> redact::Mode {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    if redact::credential_file(path) {
+        redact::Mode::Credential
+    } else if matches!(
+        ext,
+        "py" | "pyi"
+            | "js"
+            | "mjs"
+            | "cjs"
+            | "jsx"
+            | "ts"
+            | "tsx"
+            | "rb"
+            | "php"
+            | "go"
+            | "java"
+            | "kt"
+            | "scala"
+            | "cs"
+            | "c"
+            | "h"
+            | "cc"
+            | "cpp"
+            | "rs"
+            | "swift"
+            | "pl"
+            | "pm"
+            | "lua"
+    ) {
+        redact::Mode::Code
+    } else {
+        redact::Mode::Config
+    }
 }
 
 /// The kinds of secret in the file at `path` (relative to the image root) holding `bytes`;
@@ -88,16 +230,13 @@ pub fn classify(path: &str, bytes: &[u8]) -> Vec<String> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return vec![];
     };
-    let mut kinds: Vec<String> = redact::tokens(text).into_iter().map(|h| h.kind).collect();
-    kinds.extend(redact::url_passwords(text).into_iter().map(|h| h.kind));
-    // In a credential file any value of a secret-named key counts; elsewhere it must look
-    // like a generated secret.
-    let strict = redact::credential_file(path);
-    kinds.extend(
-        redact::assignments(text, strict)
-            .into_iter()
-            .map(|h| h.kind),
-    );
+    let mut kinds: Vec<String> = redact::tokens(text)
+        .into_iter()
+        .chain(redact::url_passwords(text))
+        .chain(redact::assignments(text, assignment_mode(path)))
+        .filter(|h| h.reportable)
+        .map(|h| h.kind)
+        .collect();
     let non_empty = text
         .lines()
         .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
@@ -206,6 +345,32 @@ mod tests {
                 b"[default]\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
             ),
             ["secret assignment (aws_secret_access_key)"]
+        );
+    }
+
+    /// Source code names passwords and tokens all the time; only a literal that looks like a
+    /// generated secret counts there, and documentation placeholders never do.
+    #[test]
+    fn source_code_is_not_a_config_file() {
+        let code = b"class Auth:\n    def __init__(self, password=None, key_password=None):\n        self.password = password_handler(password)\n        token = tokens.next_token()\n# usage: https://user:password@host/ or scheme://[user:passwd@]proxy:port\n    print(f\"password: {x}\")\n";
+        assert_eq!(classify("app/src/auth.py", code), Vec::<String>::new());
+        assert_eq!(
+            classify(
+                "app/settings.py",
+                b"DEBUG = False\nDB_PASSWORD = \"S3cr3t-Passw0rd!x\"\n"
+            ),
+            ["secret assignment (DB_PASSWORD)"]
+        );
+        assert_eq!(
+            classify(
+                "app/config.yml",
+                b"db:\n  password: S3cr3t-Passw0rd!x\n  pool: 5\n"
+            ),
+            ["secret assignment (password)"]
+        );
+        assert_eq!(
+            classify("app/run.sh", b"export API_TOKEN=Zx8kQ2pL9vRt5Wq1Yb7N\n"),
+            ["secret assignment (API_TOKEN)"]
         );
     }
 }

@@ -175,7 +175,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
         },
         ..ScanOptions::default()
     };
-    let scanned = consign::scan_layers(&spec, &opts, audit::secrets::WANTS)
+    let scanned = consign::scan_layers(&spec, &opts, &audit::secrets::CAPTURE)
         .with_context(|| format!("cannot scan {source}"))?;
     let input = AuditInput {
         sbom: &scanned.sbom,

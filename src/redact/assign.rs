@@ -5,35 +5,65 @@ use super::Hit;
 use super::name::{plausible_value, real_value, secret_name};
 use super::token::entropy;
 
-/// `NAME=value`, `NAME: value`, `"name": "value"` lines whose name says secret. With
-/// `strict` (credential files), any [`real_value`] counts; otherwise the value must be
-/// [`plausible_value`] and look random (entropy ≥ 3.0 bits per character, 8 characters or
-/// more).
-pub fn assignments(text: &str, strict: bool) -> Vec<Hit> {
+/// How much a file's assignments are trusted to hold literal secrets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A credential file (`.env`, `.npmrc`, `.aws/credentials`): any real value of a
+    /// secret-named key is a secret.
+    Credential,
+    /// A configuration file (YAML, INI, properties, shell): a value, quoted or not, that looks
+    /// like a generated secret.
+    Config,
+    /// Source code, which names passwords and tokens everywhere (`self.password = password`):
+    /// only a quoted literal that looks like a generated secret.
+    Code,
+}
+
+/// `NAME=value`, `NAME: value`, `"name": "value"` lines whose name says secret. In
+/// [`Mode::Credential`] any [`real_value`] counts; otherwise the value must be
+/// [`plausible_value`], one word, and look random (entropy ≥ 3.0 bits per character, 8
+/// characters or more), and in [`Mode::Code`] a quoted literal.
+pub fn assignments(text: &str, mode: Mode) -> Vec<Hit> {
     let mut out = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let l = line.trim_end_matches(['\n', '\r']);
         let trimmed = l.trim_start();
-        if !trimmed.starts_with('#')
-            && !trimmed.starts_with(';')
-            && let Some(i) = l.find(['=', ':'])
-        {
+        let comment = trimmed.starts_with('#')
+            || trimmed.starts_with(';')
+            || (mode == Mode::Code && (trimmed.starts_with("//") || trimmed.starts_with('*')));
+        if !comment && let Some(i) = l.find(['=', ':']) {
             let key = l[..i]
                 .trim()
                 .trim_start_matches("export ")
                 .trim_matches(['"', '\'', ' ']);
             let raw_val = &l[i + 1..];
             let lead = raw_val.len() - raw_val.trim_start().len();
-            let val = raw_val.trim().trim_end_matches(',');
+            let val = raw_val.trim().trim_end_matches([',', ';']);
             let inner = val.trim_matches(['"', '\'']);
+            let quoted = val.len() >= inner.len() + 2;
             let quote = (val.len() - inner.len()) / 2;
-            let worth = if strict {
-                real_value(inner)
-            } else {
-                plausible_value(key, inner) && inner.len() >= 8 && entropy(inner) >= 3.0
+            // In code a literal of letters alone is a name (`"challengePassword"`); generated
+            // secrets mix in digits or symbols.
+            let identifier = inner
+                .bytes()
+                .all(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'.' | b'-'));
+            let worth = match mode {
+                Mode::Credential => real_value(inner),
+                Mode::Code if identifier => false,
+                Mode::Config | Mode::Code => {
+                    (quoted || mode == Mode::Config)
+                        && !inner.contains(char::is_whitespace)
+                        && plausible_value(key, inner)
+                        && inner.len() >= 8
+                        && entropy(inner) >= 3.0
+                }
             };
-            if !key.is_empty() && !key.contains(char::is_whitespace) && secret_name(key) && worth {
+            let plain_key = !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_-./:@".contains(&c));
+            if plain_key && secret_name(key) && worth {
                 let start = offset + i + 1 + lead + quote;
                 out.push(Hit::named(
                     format!("secret assignment ({key})"),
@@ -127,14 +157,27 @@ mod tests {
 
     #[test]
     fn file_assignments() {
-        let h = assignments("DB_PASSWORD=hunter2\n# SECRET=x\nNAME=bob\n", true);
+        let h = assignments(
+            "DB_PASSWORD=hunter2\n# SECRET=x\nNAME=bob\n",
+            Mode::Credential,
+        );
         assert_eq!(h.len(), 1);
-        assert!(assignments("DB_PASSWORD=hunter2\n", false).is_empty());
+        assert!(assignments("DB_PASSWORD=hunter2\n", Mode::Config).is_empty());
         assert_eq!(
-            assignments("\"api_key\": \"Zx8#kQ2!pL9v\",", false).len(),
+            assignments("\"api_key\": \"Zx8#kQ2!pL9v\",", Mode::Code).len(),
             1
         );
-        assert!(assignments("token_ttl = 3600\npassword_min_length: 12\n", true).is_empty());
+        assert!(assignments("api_key = load_key(Zx8kQ2pL9v)", Mode::Code).is_empty());
+        assert!(
+            assignments("OID.CHALLENGE_PASSWORD: \"challengePassword\",", Mode::Code).is_empty()
+        );
+        assert!(
+            assignments(
+                "token_ttl = 3600\npassword_min_length: 12\n",
+                Mode::Credential
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -310,7 +310,16 @@ fn netrc(text: &str) -> Vec<Hit> {
     out
 }
 
-/// Passwords inside URLs: `scheme://user:password@host`.
+/// True for a documentation placeholder (`https://user:password@host`,
+/// `scheme://[user:passwd@]proxy`, `https://u:{pw}@h`) rather than a password.
+fn placeholder(pw: &str) -> bool {
+    ["password", "passwd", "pass", "pwd", "pw", "secret", "token"]
+        .iter()
+        .any(|p| pw.eq_ignore_ascii_case(p))
+        || pw.contains(['{', '}', '[', ']', '<', '>', '%', '*'])
+}
+
+/// Passwords inside URLs: `scheme://user:password@host`, documentation placeholders aside.
 pub fn url_passwords(text: &str) -> Vec<Hit> {
     let mut out = Vec::new();
     let mut from = 0;
@@ -325,7 +334,7 @@ pub fn url_passwords(text: &str) -> Vec<Hit> {
             && let Some(colon) = auth[..at].find(':')
         {
             let pw = &auth[colon + 1..at];
-            if real_value(pw) {
+            if real_value(pw) && !placeholder(pw) {
                 out.push(Hit::new("password in URL", start + colon + 1..start + at));
             }
         }

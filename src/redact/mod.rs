@@ -26,7 +26,7 @@ pub mod token;
 
 use std::ops::Range;
 
-pub use assign::{assignments, inline_assignments};
+pub use assign::{Mode, assignments, inline_assignments};
 pub use command::url_passwords;
 pub use name::{credential_file, plausible_value, real_value, secret_name, secret_named_file};
 pub use token::{entropy, tokens};

@@ -71,6 +71,22 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
 /// separators), and it does not end in a part that names something else
 /// ([`NOT_SECRET_SUFFIXES`]: `_FILE`, `_TTL`, `_URL`, …).
 pub fn secret_name(name: &str) -> bool {
+    // Most names mention none of these: decide without allocating (files are scanned line
+    // by line).
+    if ![
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "auth",
+        "credential",
+    ]
+    .iter()
+    .any(|w| contains_ignore_case(name, w))
+    {
+        return false;
+    }
     let parts = name_parts(name);
     let Some(last) = parts.last() else {
         return false;
@@ -108,6 +124,13 @@ pub fn secret_name(name: &str) -> bool {
             ]
             .iter()
             .any(|k| joined.contains(k)))
+}
+
+/// True when `hay` contains the lower-case ASCII `needle`, ignoring case.
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Upper-case parts of a name: split on `_`, `-`, `.`, `/`, `:` and lower→upper camelCase.

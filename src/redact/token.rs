@@ -148,11 +148,26 @@ fn private_keys(text: &str) -> Vec<Hit> {
                         .map_or(text.len(), |d| after + d + 5)
                 })
                 .unwrap_or(text.len());
-            out.push(Hit::new("private key", start..end));
+            // A key has a body; a lone header is a constant in code that handles keys.
+            let mut h = Hit::new("private key", start..end);
+            h.reportable = key_body(&text[header_end.min(end)..end]) >= 20;
+            out.push(h);
             from = end;
         }
     }
     out
+}
+
+/// How many base64 characters open a PEM body (whitespace and escaped newlines skipped).
+fn key_body(body: &str) -> usize {
+    let body = body.replace("\\n", "\n").replace("\\r", "\r");
+    body.trim_start()
+        .bytes()
+        .take_while(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'\n' | b'\r')
+        })
+        .filter(|c| !c.is_ascii_whitespace())
+        .count()
 }
 
 /// Shannon entropy of `s`, in bits per character.

@@ -316,3 +316,82 @@ fn issue4_a_cleared_env_does_not_hide_the_secret_in_its_history() {
         r.to_table()
     );
 }
+
+/// Secrets in files whose names say nothing (`api_key.txt` holds an AWS key, `settings.py` a
+/// GitHub token, `key.json` a Google service-account key), added in one layer and deleted in
+/// the next, are found by their content; the same content in an OS package tree or in a file
+/// over 64 KiB is not read.
+// See: issue 4 review, finding 8 (`sec.py`).
+#[test]
+fn issue4_secrets_in_any_small_config_file_are_found_by_content() {
+    let gcp = r#"{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n","client_email":"a@b.iam.gserviceaccount.com"}"#;
+    let settings = format!("DEBUG = False\nGITHUB_TOKEN = \"{GH}\"\n");
+    let big = format!("{}\nAKIAZ7Q4XK3N8PLM2WQR\n", "x".repeat(70 * 1024));
+    let img = {
+        let mut b = ImageBuilder::new()
+            .tag(Some("review:1"))
+            .created("2024-02-01T00:00:00Z")
+            .layer(|l| l.file("etc/os-release", DEBIAN_12))
+            .layer(move |l| {
+                l.file("app/config/api_key.txt", "AKIAZ7Q4XK3N8PLM2WQR\n")
+                    .file("app/settings.py", settings)
+                    .file("app/key.json", gcp)
+                    .file("app/big.log.txt", big)
+                    .file(
+                        "usr/lib/python3/dist-packages/botocore/data.py",
+                        "EXAMPLE = 'AKIAZ7Q4XK3N8PLM2WQR'\n",
+                    )
+            })
+            .layer(|l| {
+                l.whiteout("app/config/api_key.txt")
+                    .whiteout("app/settings.py")
+                    .whiteout("app/key.json")
+            });
+        b = b.history(json!([
+            {"created": "2024-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
+            {"created": "2024-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop)  CMD [\"bash\"]", "empty_layer": true},
+            {"created_by": "COPY . /app # buildkit"},
+            {"created_by": "RUN /bin/sh -c rm -rf /app/config/api_key.txt /app/settings.py /app/key.json # buildkit"},
+            {"created_by": "USER 1000", "empty_layer": true}
+        ]));
+        b.run_config(json!({"User": "1000"}))
+    };
+    let r = run(&img, &Extra::default());
+    let got: Vec<(&str, u32, Option<u32>, &str)> = findings_of(&r, "SEC003")
+        .iter()
+        .map(|f| match &f.locations[0] {
+            Evidence::File {
+                path,
+                layer,
+                removed_in,
+                ..
+            } => (path.as_str(), *layer, *removed_in, f.message.as_str()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "/app/config/api_key.txt",
+                1,
+                Some(2),
+                "/app/config/api_key.txt holds a secret: AWS access key id; deleted or replaced in layer 2, but still shipped in layer 1"
+            ),
+            (
+                "/app/key.json",
+                1,
+                Some(2),
+                "/app/key.json holds a secret: Google service account key, private key; deleted or replaced in layer 2, but still shipped in layer 1"
+            ),
+            (
+                "/app/settings.py",
+                1,
+                Some(2),
+                "/app/settings.py holds a secret: GitHub personal access token, secret assignment (GITHUB_TOKEN); deleted or replaced in layer 2, but still shipped in layer 1"
+            ),
+        ],
+        "{}",
+        r.to_table()
+    );
+}

@@ -58,8 +58,11 @@ impl Rule for SecretInEnv {
             if cx.policy.secret_allow_env.contains(k) {
                 continue;
             }
-            let mut kinds: Vec<String> =
-                redact::scan_value(v).into_iter().map(|h| h.kind).collect();
+            let mut kinds: Vec<String> = redact::scan_value(v)
+                .into_iter()
+                .filter(|h| h.reportable)
+                .map(|h| h.kind)
+                .collect();
             if kinds.is_empty() && redact::secret_name(k) && redact::plausible_value(k, v) {
                 kinds.push("secret-named variable".into());
             }

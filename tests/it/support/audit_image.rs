@@ -150,7 +150,7 @@ pub fn run(img: &ImageBuilder, extra: &Extra<'_>) -> Report {
     let dir = tmp();
     img.write_oci_dir(dir.path());
     let spec = SourceSpec::OciDir(dir.path().to_path_buf());
-    let scanned = scan_layers(&spec, &ScanOptions::default(), audit::secrets::WANTS).unwrap();
+    let scanned = scan_layers(&spec, &ScanOptions::default(), &audit::secrets::CAPTURE).unwrap();
     let policy = match extra.policy {
         Some(p) => ValidPolicy::from_toml(p, "policy.toml").unwrap(),
         None => ValidPolicy::default_policy(),
