@@ -8,6 +8,7 @@ use consign::ScanOptions;
 use consign::audit::{self, AuditInput, BaseCatalog, Dockerfile, Severity, ValidPolicy};
 use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 
+use super::registry_opts::{self, RegistryArgs};
 use super::{ExitStatus, output, progress};
 
 /// Examples shown by `consign audit --help`.
@@ -17,6 +18,7 @@ Examples:
   consign audit app.tar --dockerfile Dockerfile --policy audit.toml
   consign audit oci-dir:./layout --base-catalog bases.json -o json=audit.json -o sarif=audit.sarif
   consign audit app.tar --fail-on critical               # exit 1 only for critical findings
+  consign audit registry:ghcr.io/org/app:1 --platform linux/arm64
   consign audit --print-default-policy > audit.toml      # start a policy from the default
 
 Exit status: 0 when no finding is at or above --fail-on, 1 when one is, 2 on an error.";
@@ -25,7 +27,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is, 2 on an 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     /// The image, as for `consign sbom`: a docker-save tarball, an OCI layout (directory or
-    /// tar), a root filesystem directory, or `-` for stdin.
+    /// tar), a root filesystem directory, `-` for stdin, or registry:HOST/REPO[:TAG|@DIGEST].
     #[arg(required_unless_present = "print_default_policy")]
     source: Option<String>,
 
@@ -71,6 +73,9 @@ pub struct AuditArgs {
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     quiet: bool,
+
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -163,6 +168,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
         .map(parse_platform)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    let registry = registry_opts::for_source(&a.registry, &spec)?;
     let bar = progress::Bar::new(a.quiet);
     let opts = ScanOptions {
         load: LoadOptions {
@@ -171,6 +177,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
                 platform,
             },
             progress: bar.as_ref().map(|b| b as &dyn Progress),
+            registry: registry.as_ref(),
             ..LoadOptions::default()
         },
         ..ScanOptions::default()

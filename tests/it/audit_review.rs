@@ -395,3 +395,46 @@ fn issue4_secrets_in_any_small_config_file_are_found_by_content() {
         r.to_table()
     );
 }
+
+/// `consign audit registry:…` and `consign base add registry:…` take the registry options
+/// `consign sbom` takes.
+// See: issue 4 review, finding 9.
+#[test]
+fn issue4_audit_and_base_add_read_from_a_registry() {
+    use crate::support::audit_image::NOW;
+    use crate::support::fake_registry::FakeRegistry;
+    let reg = FakeRegistry::start();
+    reg.load_layout("test/app", "1.0", &image(&Tweak::default()).oci_files());
+    let src = format!("registry:{}/test/app:1.0", reg.addr);
+    let o = cmd::run(&["audit", &src, "--insecure-registry", "--now", NOW, "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", cmd::stderr(&o));
+    assert!(
+        cmd::stdout(&o).contains("\n0 findings"),
+        "{}",
+        cmd::stdout(&o)
+    );
+    let dir = tmp();
+    let catalog = dir.path().join("bases.json");
+    let o = cmd::run(&[
+        "base",
+        "add",
+        &src,
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--name",
+        "app:1.0",
+        "--insecure-registry",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", cmd::stderr(&o));
+    let c: Value = serde_json::from_slice(&std::fs::read(&catalog).unwrap()).unwrap();
+    assert_eq!(c["images"][0]["tag"], "1.0", "{c}");
+    // Registry options with a local source are a usage error, as for `sbom`.
+    let o = cmd::run(&["audit", "x.tar", "--insecure-registry"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        cmd::stderr(&o).contains("apply to registry:… sources only"),
+        "{}",
+        cmd::stderr(&o)
+    );
+}
