@@ -438,3 +438,36 @@ fn issue4_audit_and_base_add_read_from_a_registry() {
         cmd::stderr(&o)
     );
 }
+
+/// An expired exception listed before a live one for the same finding neither un-suppresses
+/// the finding nor makes the live one look unmatched.
+// See: issue 4 review, finding 10.
+#[test]
+fn issue4_a_live_exception_wins_over_an_expired_one() {
+    let policy = "[[exceptions]]\nrule = \"IMG001\"\nreason = \"old waiver\"\nexpires = \"2024-01-01\"\n\n[[exceptions]]\nrule = \"runs-as-root\"\nreason = \"gosu in the entrypoint\"\nexpires = \"2024-02-01\"\n";
+    let r = run(
+        &image(&Tweak {
+            config: Some(json!({"User": ""})),
+            ..Tweak::default()
+        }),
+        &Extra {
+            policy: Some(policy),
+            ..Extra::default()
+        },
+    );
+    assert_eq!(ids(&r), ["POL002"], "{}", r.to_table());
+    assert!(
+        r.findings[0]
+            .message
+            .starts_with("exception for IMG001 expired on 2024-01-01")
+    );
+    assert_eq!(r.suppressed.len(), 1);
+    assert_eq!(
+        (
+            r.suppressed[0].finding.id,
+            r.suppressed[0].reason.as_str(),
+            r.suppressed[0].policy_line
+        ),
+        ("IMG001", "gosu in the entrypoint", 6)
+    );
+}
