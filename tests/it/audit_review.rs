@@ -471,3 +471,44 @@ fn issue4_a_live_exception_wins_over_an_expired_one() {
         ("IMG001", "gosu in the entrypoint", 6)
     );
 }
+
+/// End-of-life releases the built-in table missed, and releases older than any it lists.
+// See: issue 4 review, finding 11.
+#[test]
+fn issue4_old_distribution_releases_are_end_of_life() {
+    for (os_release, message) in [
+        (
+            "ID=alpine\nVERSION_ID=3.8.5\nPRETTY_NAME=\"Alpine Linux v3.8\"\n",
+            "Alpine Linux v3.8 reached end of life on 2020-05-01 (alpine:3.8)",
+        ),
+        (
+            "ID=fedora\nVERSION_ID=35\n",
+            "fedora 35 reached end of life on 2022-12-13 (fedora:35)",
+        ),
+        (
+            "ID=ubuntu\nVERSION_ID=\"19.10\"\n",
+            "ubuntu 19.10 reached end of life on 2020-07-06 (ubuntu:19.10)",
+        ),
+        (
+            "ID=debian\nVERSION_ID=\"6.0\"\n",
+            "debian 6.0 reached end of life on 2016-02-29 (debian:6)",
+        ),
+        (
+            "ID=debian\nVERSION_ID=\"3.1\"\n",
+            "debian 3.1 reached end of life on or before 2010-02-15 (debian:3.1: older than debian:4, the oldest release in the built-in table)",
+        ),
+    ] {
+        let r = run(
+            &image(&Tweak {
+                os_release: Some(os_release),
+                ..Tweak::default()
+            }),
+            &Extra::default(),
+        );
+        let eol: Vec<&str> = findings_of(&r, "BAS005")
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(eol, [message], "{}", r.to_table());
+    }
+}
