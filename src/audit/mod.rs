@@ -9,7 +9,7 @@
 //! Layout (one rule per file, registered in one list, ruff-style):
 //! [`rule`] (trait, metadata, severities), [`finding`], [`policy`], [`registry`], `rules/`,
 //! [`dockerfile`] and [`history`] (both into the [`step`] model), [`shell`], [`base`],
-//! [`catalog`], [`eol`], [`secrets`], [`version`], and the outputs [`report`] (JSON, table)
+//! [`catalog`], [`eol`], [`secrets`], and the outputs [`report`] (JSON, table)
 //! and [`sarif`].
 
 pub mod base;
@@ -27,7 +27,6 @@ pub mod sarif;
 pub mod secrets;
 pub mod shell;
 pub mod step;
-pub mod version;
 
 use jiff::Timestamp;
 

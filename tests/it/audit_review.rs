@@ -512,3 +512,26 @@ fn issue4_old_distribution_releases_are_end_of_life() {
         assert_eq!(eol, [message], "{}", r.to_table());
     }
 }
+
+/// AGE002 orders versions: a newest base build that ships an *older* version (a rebuild that
+/// rolled a package back) is no reason to rebuild.
+// See: issue 4 review, nice-to-have (AGE002 compared versions with `!=`).
+#[test]
+fn issue4_os_packages_outdated_orders_versions() {
+    use crate::support::audit_image::catalog;
+    let mut cat = catalog(true);
+    for e in &mut cat.images {
+        if e.created.as_deref() == Some("2024-01-12T00:00:00Z") {
+            e.packages
+                .insert("pkg:deb/debian/libc6".into(), "2.36-9+deb12u3".into());
+        }
+    }
+    let r = run(
+        &image(&Tweak::default()),
+        &Extra {
+            catalog: Some(&cat),
+            ..Extra::default()
+        },
+    );
+    assert_eq!(ids(&r), ["BAS004"], "{}", r.to_table());
+}

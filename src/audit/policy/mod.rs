@@ -15,11 +15,12 @@ use toml::Spanned;
 
 use super::registry;
 use super::rule::{RuleMeta, Severity};
-use super::version::VersionRange;
 use crate::{Error, Result};
 
+mod range;
 mod units;
 
+pub use range::VersionRange;
 pub use units::{parse_duration, parse_expiry};
 
 /// The built-in policy, verbatim.
