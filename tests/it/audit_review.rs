@@ -590,3 +590,67 @@ fn issue4_sarif_locations_category_and_suppressions() {
         json!([{"kind": "external", "status": "accepted", "justification": "gosu drops privileges"}])
     );
 }
+
+/// Official Debian images record one history entry (`# debian.sh … # debuerreotype`) and
+/// no `CMD` step: that entry is where the base ends.
+// See: issue 4 review, nice-to-have (debuerreotype base boundary).
+#[test]
+fn issue4_debuerreotype_history_marks_the_base() {
+    let img = ImageBuilder::new()
+        .tag(Some("review:1"))
+        .created("2024-01-10T00:00:00Z")
+        .layer(|l| l.file("etc/os-release", DEBIAN_12))
+        .layer(|l| l.file("usr/bin/curl", "elf"))
+        .history(json!([
+            {"created": "2024-01-01T00:00:00Z", "created_by": "# debian.sh --arch 'amd64' out/ 'bookworm' '@1704067200'", "comment": "debuerreotype 0.15"},
+            {"created": "2024-01-10T00:00:00Z", "created_by": "RUN /bin/sh -c apt-get install -y curl # buildkit", "comment": "buildkit.dockerfile.v0"},
+            {"created": "2024-01-10T00:00:00Z", "created_by": "USER 1000", "comment": "buildkit.dockerfile.v0", "empty_layer": true}
+        ]))
+        .run_config(json!({"User": "1000"}));
+    let r = run(&img, &Extra::default());
+    assert_eq!(
+        (r.base.layers, r.base.created.as_deref()),
+        (Some(1), Some("2024-01-01T00:00:00Z")),
+        "{}",
+        r.to_table()
+    );
+    let pin: Vec<&Evidence> = findings_of(&r, "PIN001")
+        .iter()
+        .map(|f| &f.locations[0])
+        .collect();
+    assert!(
+        matches!(pin[..], [Evidence::History { step: 1, .. }]),
+        "{pin:?}"
+    );
+}
+
+/// A base-name label the base image itself set is inherited by every image built on it and
+/// names the base's base; only a label set after the base counts.
+// See: issue 4 review, nice-to-have (inherited org.opencontainers.image.base.name label).
+#[test]
+fn issue4_an_inherited_base_name_label_is_not_the_base() {
+    const LABEL: &str = "org.opencontainers.image.base.name";
+    let inherited = image(&Tweak {
+        annotation: Some(("org.example.note", "none")),
+        ..Tweak::default()
+    })
+    .label(LABEL, "docker.io/library/alpine:3.19");
+    let r = run(&inherited, &Extra::default());
+    assert_eq!(r.base.name, None, "{}", r.to_table());
+    let own = image(&Tweak {
+        annotation: Some(("org.example.note", "none")),
+        app: Some(vec![(
+            "LABEL org.opencontainers.image.base.name=docker.io/library/debian:12",
+            |l| l.file("app/x", "x"),
+        )]),
+        ..Tweak::default()
+    })
+    .label(LABEL, "docker.io/library/debian:12");
+    let r = run(&own, &Extra::default());
+    assert_eq!(
+        r.base.name.as_deref(),
+        Some("docker.io/library/debian"),
+        "{}",
+        r.to_table()
+    );
+}
