@@ -15,7 +15,7 @@
 
 use crate::source::ImageConfig;
 
-use super::step::{Origin, Step, split_flags};
+use super::step::{Origin, Step, exec_form_script, split_flags};
 
 const KEYWORDS: &[&str] = &[
     "RUN",
@@ -98,12 +98,8 @@ pub fn parse_created_by(raw: &str) -> Parsed {
             let rest = if kw.is_some() { rest } else { s };
             let (build_args, rest) = split_build_args(rest);
             let (flags, rest) = split_flags(rest);
-            (
-                "RUN".into(),
-                flags,
-                strip_shell(&rest).to_owned(),
-                build_args,
-            )
+            let script = exec_form_script(&rest).unwrap_or_else(|| strip_shell(&rest).to_owned());
+            ("RUN".into(), flags, script, build_args)
         }
         Some(k) => {
             let (flags, args) = flags_for(k, rest);

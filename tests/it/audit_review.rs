@@ -654,3 +654,38 @@ fn issue4_an_inherited_base_name_label_is_not_the_base() {
         r.to_table()
     );
 }
+
+/// Exec-form `RUN ["apt-get", "install", …]` is read like the shell form, in a Dockerfile and
+/// in the history.
+// See: issue 4 review, nice-to-have (exec-form RUN).
+#[test]
+fn issue4_exec_form_run_is_checked_for_pinning() {
+    let df = "FROM debian:12@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nRUN [\"pip\", \"install\", \"flask\"]\nRUN [\"/bin/sh\", \"-c\", \"apt-get install -y curl\"]\nUSER 10001\n";
+    let r = run(
+        &image(&Tweak::default()),
+        &Extra {
+            dockerfile: Some(df),
+            ..Extra::default()
+        },
+    );
+    let lines: Vec<(&str, usize)> = r
+        .findings
+        .iter()
+        .filter_map(|f| match &f.locations[0] {
+            Evidence::Dockerfile { line, .. } => Some((f.id, *line)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines, [("PIN001", 3), ("PIN003", 2)], "{}", r.to_table());
+    let r = run(
+        &image(&Tweak {
+            app: Some(vec![(
+                "RUN [\"apt-get\", \"install\", \"-y\", \"curl\"] # buildkit",
+                |l| l.file("usr/bin/curl", "elf"),
+            )]),
+            ..Tweak::default()
+        }),
+        &Extra::default(),
+    );
+    assert_eq!(ids(&r), ["PIN001"], "{}", r.to_table());
+}
