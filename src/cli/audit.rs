@@ -89,17 +89,15 @@ enum Format {
     Sarif,
 }
 
+/// Parses every `-o` value (`FORMAT[=FILE]`, as `sbom` takes them, with the audit's formats);
+/// the default is a table on stdout.
 fn parse_outputs(values: &[String]) -> anyhow::Result<Vec<(Format, Option<PathBuf>)>> {
     if values.is_empty() {
         return Ok(vec![(Format::Table, None)]);
     }
     let mut out = Vec::new();
     for v in values {
-        let (f, path) = match v.split_once('=') {
-            Some((f, p)) if !p.is_empty() && p != "-" => (f, Some(PathBuf::from(p))),
-            Some((f, _)) => (f, None),
-            None => (v.as_str(), None),
-        };
+        let (f, path) = output::split_spec(v);
         let format = match f {
             "table" => Format::Table,
             "json" => Format::Json,
@@ -108,9 +106,7 @@ fn parse_outputs(values: &[String]) -> anyhow::Result<Vec<(Format, Option<PathBu
         };
         out.push((format, path));
     }
-    if out.iter().filter(|(_, p)| p.is_none()).count() > 1 {
-        bail!("at most one -o output can go to stdout; give the others a file (FORMAT=FILE)");
-    }
+    output::one_stdout(out.iter().map(|(_, p)| p))?;
     Ok(out)
 }
 
