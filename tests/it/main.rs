@@ -7,6 +7,7 @@ mod audit_cli;
 mod audit_real;
 mod audit_review;
 mod audit_rules;
+mod audit_secrets;
 mod cli;
 mod convert;
 mod diff;
