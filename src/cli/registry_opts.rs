@@ -1,4 +1,5 @@
-//! Registry options shared by `sbom registry:…`, `attach` and `referrers`, and where the CLI
+//! Registry options shared by `sbom`, `audit` and `base add` (for registry:… sources),
+//! `attach` and `referrers`, and where the CLI
 //! finds what the library must not look up itself: the Docker `config.json`
 //! (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), the proxy (`HTTPS_PROXY`,
 //! `NO_PROXY`, …) and a registry CA (`--registry-ca`, else Docker's
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use consign::registry::{ClientOptions, DockerConfig, ImageRef};
+use consign::source::SourceSpec;
 
 /// The registry flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -30,6 +32,18 @@ fn docker_config_path() -> Option<PathBuf> {
         _ => PathBuf::from(std::env::var_os("HOME")?).join(".docker"),
     };
     Some(dir.join("config.json"))
+}
+
+/// Client options for a `registry:…` source; `None` for other sources, where the registry
+/// flags are a usage error.
+pub fn for_source(args: &RegistryArgs, spec: &SourceSpec) -> anyhow::Result<Option<ClientOptions>> {
+    match spec {
+        SourceSpec::Registry(r) => Ok(Some(client_options(args, r)?)),
+        _ if args.insecure_registry || args.registry_ca.is_some() => {
+            anyhow::bail!("--insecure-registry and --registry-ca apply to registry:… sources only")
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Client options for `image`'s registry.

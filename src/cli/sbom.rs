@@ -7,7 +7,7 @@ use consign::encode::EncodeOptions;
 use consign::model::Scope;
 use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 
-use super::registry_opts::{RegistryArgs, client_options};
+use super::registry_opts::{self, RegistryArgs};
 use super::{ExitStatus, from_referrers, output, progress};
 
 /// Examples shown by `consign sbom --help`.
@@ -87,13 +87,7 @@ enum ScopeArg {
 /// Runs `consign sbom`.
 pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
     let spec = SourceSpec::parse(&a.source)?;
-    let registry = match &spec {
-        SourceSpec::Registry(r) => Some(client_options(&a.registry, r)?),
-        _ if a.registry.insecure_registry || a.registry.registry_ca.is_some() => {
-            anyhow::bail!("--insecure-registry and --registry-ca apply to registry:… sources only")
-        }
-        _ => None,
-    };
+    let registry = registry_opts::for_source(&a.registry, &spec)?;
     if a.from_referrers {
         let (SourceSpec::Registry(image), Some(opts)) = (&spec, &registry) else {
             anyhow::bail!("--from-referrers needs a registry:HOST/REPO… source");

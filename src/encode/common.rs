@@ -6,7 +6,7 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::encode::Format;
-use crate::model::{Scope, SourceKind, Unknown};
+use crate::model::{LayerInfo, Scope, SourceKind, Unknown};
 use crate::{Error, Sbom};
 
 /// An [`Error::Encode`] for `format`.
@@ -79,6 +79,13 @@ pub(crate) fn layer_label(sbom: &Sbom, index: u32) -> String {
         Some(id) => format!("layer {index} ({id})"),
         None => format!("layer {index}"),
     }
+}
+
+/// The history step that made a layer, with every secret cut out ([`crate::redact`]): build
+/// arguments and commands in `created_by` can hold tokens, and an SBOM is published, signed
+/// and attached to the image. Every encoder writes the step through this.
+pub(crate) fn layer_step(l: &LayerInfo) -> Option<String> {
+    l.created_by.as_deref().map(crate::redact::redact)
 }
 
 /// One line naming an unknown: where, in which layer, why, and who hit it.
