@@ -12,8 +12,8 @@
 # 1. push  the image the build produced (docker buildx --output type=oci, docker save, …)
 #          to the registry, keeping its digest (skopeo);
 # 2. sbom  CycloneDX and SPDX of exactly what was pushed, scanned from the registry;
-# 3. audit the image against the policy; SARIF for code scanning; a finding at or above
-#          --fail-on stops the release here (exit 1), after the reports are written;
+# 3. audit the pushed image against the policy; SARIF for code scanning; a finding at or
+#          above --fail-on stops the release here (exit 1), after the reports are written;
 # 4. diff  against the previous release's SBOM (attached to it in the registry, or a file),
 #          Markdown for the release notes;
 # 5. attest + attach: the SBOMs and the signed attestation next to the image (OCI referrers),
@@ -94,8 +94,8 @@ step "2. SBOMs of $ref"
 "$CONSIGN" sbom "registry:$ref" \
   -o "cyclonedx-json=$OUT/sbom.cdx.json" -o "spdx-json=$OUT/sbom.spdx.json"
 
-step "3. audit with $POLICY"
-audit=("$CONSIGN" audit "$IMAGE" --policy "$POLICY" -o "sarif=$OUT/audit.sarif" -o "json=$OUT/audit.json" -o table)
+step "3. audit $ref with $POLICY"
+audit=("$CONSIGN" audit "registry:$ref" --policy "$POLICY" -o "sarif=$OUT/audit.sarif" -o "json=$OUT/audit.json" -o table)
 if [ -n "${DOCKERFILE:-}" ]; then audit+=(--dockerfile "$DOCKERFILE"); fi
 status=0
 "${audit[@]}" || status=$?

@@ -16,6 +16,7 @@ pub mod encode;
 pub mod error;
 pub mod fs;
 pub mod model;
+pub mod redact;
 pub mod registry;
 pub mod scan;
 pub mod score;

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use rayon::prelude::*;
 
 use crate::catalog::{self, CatalogOutput, Cataloger, Environment, registry};
-use crate::fs::{LayerTree, LayeredFs, Wants};
+use crate::fs::{CaptureSpec, LayerTree, LayeredFs, Sniff, Wants};
 use crate::model::{Package, PackageId, Relationship, Sbom, Scope, Tool, Unknown, resolve};
 use crate::source::{self, LoadOptions, LoadedImage, SourceSpec};
 use crate::{Error, Result};
@@ -32,7 +32,7 @@ pub struct ScanOptions<'a> {
 
 /// Scans the image `spec` names.
 pub fn scan(spec: &SourceSpec, opts: &ScanOptions<'_>) -> Result<Sbom> {
-    scan_layers(spec, opts, &[]).map(|s| s.sbom)
+    scan_layers(spec, opts, &CaptureSpec::default()).map(|s| s.sbom)
 }
 
 /// A scan's SBOM together with the image's layers, for consumers that need more than the
@@ -48,15 +48,15 @@ pub struct Scanned {
     pub provenance: Vec<crate::source::provenance::Material>,
 }
 
-/// Like [`scan`], also capturing the files matching `extra_wants` (globs, as catalogers
-/// declare them) and returning the layers.
+/// Like [`scan`], also capturing the files `extra` selects (globs, as catalogers declare
+/// them, and a content sniffer) and returning the layers.
 pub fn scan_layers(
     spec: &SourceSpec,
     opts: &ScanOptions<'_>,
-    extra_wants: &[&str],
+    extra: &CaptureSpec<'_>,
 ) -> Result<Scanned> {
     let catalogers = registry::select(&opts.catalogers).map_err(Error::Source)?;
-    let wants = wants_of(&catalogers, extra_wants)?;
+    let wants = wants_of(&catalogers, extra)?;
     let image = source::load(spec, &wants, &opts.load)?;
     tracing::debug!(
         "read {}: {} layer(s), digest {}",
@@ -79,12 +79,17 @@ pub fn scan_layers(
 }
 
 /// The wanted-file set: owner 0 is distro detection, owner `i + 1` is `catalogers[i]`, the
-/// last owner the caller's extra globs.
-fn wants_of(catalogers: &[&dyn Cataloger], extra: &[&str]) -> Result<Wants> {
+/// last owner the caller's extra globs; the caller's sniffer, if any.
+fn wants_of(catalogers: &[&dyn Cataloger], extra: &CaptureSpec<'_>) -> Result<Wants> {
+    let invalid = |e: globset::Error| Error::Source(format!("invalid glob: {e}"));
     let mut groups: Vec<&[&str]> = vec![catalog::os_release::WANTS];
     groups.extend(catalogers.iter().map(|c| c.wants()));
-    groups.push(extra);
-    Wants::new(&groups).map_err(|e| Error::Source(format!("invalid glob: {e}")))
+    groups.push(extra.globs);
+    let wants = Wants::new(&groups).map_err(invalid)?;
+    Ok(match &extra.sniff {
+        Some(s) => wants.with_sniff(Sniff::new(s).map_err(invalid)?),
+        None => wants,
+    })
 }
 
 /// One run of one cataloger: after which layer, which packages it saw, and (while it may

@@ -33,8 +33,10 @@ pub struct Envelope {
 /// One signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature {
-    /// Which key made it (advisory: verification tries the given key on every signature).
-    /// Always written, because securesystemslib requires the field.
+    /// Which key made it: consign writes securesystemslib's default key id
+    /// ([`PublicKey::key_id`]). Advisory only: verification tries the given key on every
+    /// signature, whatever id it carries. Always written, because securesystemslib requires
+    /// the field (and only tries keys whose id matches it).
     #[serde(default)]
     pub keyid: String,
     /// The signature over the PAE, base64.
@@ -77,9 +79,10 @@ impl Envelope {
         })
     }
 
-    /// Parses an envelope from JSON.
+    /// Parses an envelope from JSON. The error is the bare reason (serde's message); callers
+    /// say what was expected (`VerifyError::Malformed` prefixes "not a DSSE envelope: ").
     pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(bytes).map_err(|e| format!("not a DSSE envelope: {e}"))
+        serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 
     /// The JSON text, one line.
@@ -108,8 +111,7 @@ impl Envelope {
                 return Ok(i);
             }
         }
-        let id = key.key_id();
-        if self.signatures.iter().any(|s| s.keyid == id) {
+        if self.signatures.iter().any(|s| key.is_named_by(&s.keyid)) {
             Err(SignatureProblem::Altered)
         } else {
             Err(SignatureProblem::OtherKey {
@@ -189,6 +191,34 @@ mod tests {
         assert_eq!(
             unsigned.verify(key.public_key()),
             Err(SignatureProblem::Unsigned)
+        );
+    }
+
+    /// The keyid is a hint: a signature verifies by the key whatever id it carries (another
+    /// tool's id, consign 0.1's SPKI hash, none), and an altered envelope is still told apart
+    /// from another key's when the signature names the key by either of its ids.
+    #[test]
+    fn keyids_are_hints_not_trust_decisions() {
+        let (key, _) = PrivateKey::generate(KeyType::EcdsaP256).unwrap();
+        let pk = key.public_key();
+        let env = Envelope::sign("application/x", b"{}", &key).unwrap();
+        assert_eq!(env.signatures[0].keyid, pk.key_id());
+        for keyid in ["", "some-other-tool's-id", &pk.spki_key_id()] {
+            let mut e = env.clone();
+            e.signatures[0].keyid = keyid.to_owned();
+            assert_eq!(e.verify(pk), Ok(0), "keyid {keyid:?}");
+        }
+        let mut legacy = env.clone();
+        legacy.signatures[0].keyid = pk.spki_key_id();
+        legacy.payload = STANDARD.encode(b"{\"x\":1}");
+        assert_eq!(legacy.verify(pk), Err(SignatureProblem::Altered));
+        let mut foreign = legacy.clone();
+        foreign.signatures[0].keyid = "some-other-tool's-id".into();
+        assert_eq!(
+            foreign.verify(pk),
+            Err(SignatureProblem::OtherKey {
+                key_ids: vec!["some-other-tool's-id".into()]
+            })
         );
     }
 

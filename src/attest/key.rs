@@ -8,8 +8,9 @@
 //! the 32-byte key (RFC 5480 §2, RFC 8410 §4). Anything else is refused with a message saying
 //! what was found.
 //!
-//! A key's id is the lowercase hex SHA-256 of its SubjectPublicKeyInfo DER: stable, derived
-//! from the public key alone, and the same for the private and public halves.
+//! A key's id is securesystemslib's default key id (see [`PublicKey::key_id`]): derived from the
+//! public key alone, the same for the private and public halves, and the id the reference
+//! Python libraries look for. It only helps find a key; it is never what makes a signature valid.
 
 use std::fmt;
 use std::str::FromStr;
@@ -159,12 +160,43 @@ impl PublicKey {
         pem::encode("PUBLIC KEY", &self.spki_der())
     }
 
-    /// The key id: lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
+    /// The key id written into signatures: securesystemslib's default key id, the lowercase
+    /// hex SHA-256 of [`PublicKey::securesystemslib_json`] — what `SSlibKey.from_crypto(key)`
+    /// and `CryptoSigner` compute, so an envelope consign signs verifies with securesystemslib
+    /// and in-toto used the ordinary way. The id is a hint for finding the key, never a trust
+    /// decision: consign's verification tries the given key on every signature whatever its id.
     pub fn key_id(&self) -> String {
-        hex::encode(ring::digest::digest(
-            &ring::digest::SHA256,
-            &self.spki_der(),
-        ))
+        sha256_hex(self.securesystemslib_json().as_bytes())
+    }
+
+    /// The key id consign 0.1 wrote (hex SHA-256 of the SubjectPublicKeyInfo DER), still
+    /// recognised in envelopes so a bad signature on one of them is reported as altered.
+    pub fn spki_key_id(&self) -> String {
+        sha256_hex(&self.spki_der())
+    }
+
+    /// True when `keyid` (from a signature) names this key by either id.
+    pub fn is_named_by(&self, keyid: &str) -> bool {
+        !keyid.is_empty()
+            && (keyid.eq_ignore_ascii_case(&self.key_id())
+                || keyid.eq_ignore_ascii_case(&self.spki_key_id()))
+    }
+
+    /// The key as securesystemslib describes it, in its canonical JSON (keys sorted, no
+    /// whitespace, only `"` and `\` escaped): `{"keytype":…,"keyval":{"public":…},"scheme":…}`.
+    /// `keyval.public` is the hex of the raw key for Ed25519 and the SubjectPublicKeyInfo PEM
+    /// (64-column lines, final newline, as `cryptography` writes it) for ECDSA.
+    pub fn securesystemslib_json(&self) -> String {
+        let (keytype, public) = match self.kind {
+            KeyType::EcdsaP256 => ("ecdsa", self.to_pem()),
+            KeyType::Ed25519 => ("ed25519", hex::encode(&self.raw)),
+        };
+        format!(
+            "{{\"keytype\":{},\"keyval\":{{\"public\":{}}},\"scheme\":{}}}",
+            canonical_string(keytype),
+            canonical_string(&public),
+            canonical_string(self.kind.scheme())
+        )
     }
 
     /// True when `sig` is this key's signature over `msg`. ECDSA signatures are ASN.1 DER
@@ -306,6 +338,16 @@ impl PrivateKey {
     }
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
+}
+
+/// A string in securesystemslib's canonical JSON: quoted, with only `\` and `"` escaped (every
+/// other character, newlines included, is written as is).
+fn canonical_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// The first PEM block that holds a key (`openssl ecparam -genkey` puts an `EC PARAMETERS`
 /// block first).
 fn first_key_block(text: &str) -> Result<Option<pem::Block>, KeyError> {
@@ -417,6 +459,62 @@ We0hoEk8btLrw2BUwh43zi1jO5LtbUCCyemAKM6e1qRaQeoRyVkjiFjBcg==
             let sig = key.sign(b"m").unwrap();
             assert!(public.verify(b"m", &sig));
         }
+    }
+
+    /// The key ids securesystemslib 1.x gives these keys by default
+    /// (`SSlibKey.from_crypto(load_pem_public_key(PUB)).keyid`, securesystemslib 1.6.0).
+    #[test]
+    fn key_ids_are_securesystemslib_default_key_ids() {
+        let ed = PublicKey::from_pem(OPENSSL_ED25519_PUB).unwrap();
+        assert_eq!(
+            ed.key_id(),
+            "b99a40f675c7113a68e086e9369af094bc99b1c76a97191086d7ceda136a8dcf"
+        );
+        let p256 = PublicKey::from_pem(OPENSSL_P256_PUB).unwrap();
+        assert_eq!(
+            p256.key_id(),
+            "a3a3adbf588ce4e389a4edb90e9efaaf8dfc9fdce5ac514899312b3faf4003d3"
+        );
+        // The same id from the private key.
+        assert_eq!(
+            PrivateKey::from_pem(OPENSSL_P256)
+                .unwrap()
+                .public_key()
+                .key_id(),
+            p256.key_id()
+        );
+        // What is hashed: securesystemslib's canonical JSON of the key metadata (keys sorted, no
+        // whitespace, only `"` and `\` escaped, so the PEM's newlines stay raw bytes).
+        assert_eq!(
+            ed.securesystemslib_json(),
+            "{\"keytype\":\"ed25519\",\"keyval\":{\"public\":\"c1e8723ab5dcf3327054fc3681957e441297c186c00f560d093e9c899492b1c1\"},\"scheme\":\"ed25519\"}"
+        );
+        assert_eq!(
+            p256.securesystemslib_json(),
+            format!(
+                "{{\"keytype\":\"ecdsa\",\"keyval\":{{\"public\":\"{OPENSSL_P256_PUB}\"}},\"scheme\":\"ecdsa-sha2-nistp256\"}}"
+            )
+        );
+    }
+
+    #[test]
+    fn canonical_strings_escape_only_quote_and_backslash() {
+        assert_eq!(canonical_string("a\"b\\c\nd"), "\"a\\\"b\\\\c\nd\"");
+    }
+
+    #[test]
+    fn both_key_ids_name_the_key() {
+        let p256 = PublicKey::from_pem(OPENSSL_P256_PUB).unwrap();
+        // consign 0.1's id of this key: SHA-256 of the SPKI DER (`openssl pkey -pubin
+        // -outform DER | sha256sum`).
+        assert_eq!(
+            p256.spki_key_id(),
+            "8fbe17c06a7272f98493d2222a528c37e44669d1553c8d62bd938d523305b0b8"
+        );
+        assert!(p256.is_named_by(&p256.key_id()));
+        assert!(p256.is_named_by(&p256.spki_key_id().to_uppercase()));
+        assert!(!p256.is_named_by(""));
+        assert!(!p256.is_named_by(&"0".repeat(64)));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!                       "subject": [{"name": "registry/repo", "digest": {"sha256": "…"}}],
 //!                       "predicateType": "https://cyclonedx.org/bom" | "https://spdx.dev/Document",
 //!                       "predicate": <the SBOM> }),
-//!   "signatures": [{"keyid": "<sha256 of the SPKI>", "sig": base64(sign(PAE(type, payload)))}] }
+//!   "signatures": [{"keyid": "<securesystemslib default key id>",
+//!                   "sig": base64(sign(PAE(type, payload)))}] }
 //! ```
 //!
 //! This is the shape cosign (`cosign attest --type cyclonedx|spdxjson`), BuildKit and the
@@ -17,7 +18,8 @@
 //!
 //! [`verify`] refuses, each with its own [`VerifyError`]: a document that is not an envelope,
 //! another payload type, an unsigned envelope, a signature that does not verify (told apart
-//! as "altered" when a signature carries the key's id and "another key" otherwise), a payload
+//! as "altered" when a signature carries the key's id and "another key" otherwise — the key id
+//! only shapes that message, it never decides whether a signature is accepted), a payload
 //! that is not an in-toto statement, and — when a digest is expected — a subject that does not
 //! name it.
 
@@ -48,6 +50,10 @@ pub enum AttestError {
         "the SBOM does not record the image's manifest digest; name the image with --image NAME@sha256:…"
     )]
     NoSubject,
+    /// The subject has no name (an `--image sha256:…` for an SBOM that records no image
+    /// name, or an SBOM that records a digest but no name).
+    #[error("the attestation's subject has no name; name the image with --image NAME@sha256:…")]
+    NoSubjectName,
     /// Signing failed.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -65,7 +71,10 @@ pub struct Attestation {
 }
 
 /// Wraps the SBOM `sbom_json` in a statement about `subject` (or, when `None`, the image the
-/// SBOM names, see [`sbom`]) and signs it with `key`.
+/// SBOM names by its manifest digest, see [`sbom`]) and signs it with `key`. Refused: a
+/// document that is not an SBOM, an SBOM that records no manifest digest when no subject is
+/// given ([`AttestError::NoSubject`]: the config digest is never a subject), and a subject
+/// without a name ([`AttestError::NoSubjectName`]).
 pub fn attest_sbom(
     sbom_json: &[u8],
     key: &PrivateKey,
@@ -86,6 +95,9 @@ pub fn attest_sbom(
             Subject::image(info.image_name.as_deref().unwrap_or_default(), digest)
         }
     };
+    if subject.name.trim().is_empty() {
+        return Err(AttestError::NoSubjectName);
+    }
     let predicate = RawValue::from_string(statement::compact_json(text))
         .map_err(|e| AttestError::NotAnSbom(format!("not JSON: {e}")))?;
     let predicate_type = info.kind.predicate_type();

@@ -7,14 +7,18 @@
 //!   consign SPDX: the `manifest digest: …` line of the image package's comment.
 //! - Trivy CycloneDX: the `aquasecurity:trivy:RepoDigest` property (`name@sha256:…`).
 //! - Syft and others: a `pkg:oci/…@sha256:…` purl on the described component/package (the oci
-//!   purl's version is the manifest digest by definition).
+//!   purl's version is the manifest digest by definition) — unless the document itself names
+//!   that digest as the config digest (`consign:image:configDigest`,
+//!   `aquasecurity:trivy:ImageID`, consign SPDX's `config digest: …` line): earlier consign
+//!   builds wrote a classic `docker save` image's config digest into its purl.
 //!
 //! When none is found the caller must name the image (`--image NAME@DIGEST`).
 
 use serde_json::Value;
 
 use super::statement::{PREDICATE_CYCLONEDX, PREDICATE_SPDX};
-use crate::source::Digest;
+use crate::model::Purl;
+use crate::source::{Digest, reference};
 
 /// The SBOM formats consign attests and attaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,13 +85,18 @@ pub fn inspect(doc: &Value) -> Result<SbomInfo, String> {
                 .get("value")?
                 .as_str()
         };
+        let config: Option<Digest> = prop("consign:image:configDigest")
+            .or_else(|| prop("aquasecurity:trivy:ImageID"))
+            .and_then(|d| d.parse().ok());
         let digest = prop("consign:image:manifestDigest")
             .and_then(|d| d.parse().ok())
             .or_else(|| {
                 let repo_digest = prop("aquasecurity:trivy:RepoDigest")?;
-                repo_digest.rsplit_once('@')?.1.parse().ok()
+                reference::split(repo_digest).digest?.parse().ok()
             })
-            .or_else(|| oci_purl_digest(c?.get("purl")?.as_str()?));
+            .or_else(|| {
+                oci_purl_digest(c?.get("purl")?.as_str()?).filter(|d| Some(d) != config.as_ref())
+            });
         return Ok(SbomInfo {
             kind: SbomKind::CycloneDx,
             image_name: name.map(str::to_owned),
@@ -103,14 +112,17 @@ pub fn inspect(doc: &Value) -> Result<SbomInfo, String> {
         let name = described
             .and_then(|p| p.get("name"))
             .and_then(Value::as_str);
-        let from_comment = described
+        let comment = described
             .and_then(|p| p.get("comment"))
-            .and_then(Value::as_str)
-            .and_then(|c| {
-                c.lines()
-                    .find_map(|l| l.strip_prefix("manifest digest: "))
-                    .and_then(|d| d.trim().parse().ok())
-            });
+            .and_then(Value::as_str);
+        let comment_digest = |prefix: &str| -> Option<Digest> {
+            comment?
+                .lines()
+                .find_map(|l| l.strip_prefix(prefix))
+                .and_then(|d| d.trim().parse().ok())
+        };
+        let from_comment = comment_digest("manifest digest: ");
+        let config = comment_digest("config digest: ");
         let from_purl = || {
             described?
                 .get("externalRefs")?
@@ -118,6 +130,7 @@ pub fn inspect(doc: &Value) -> Result<SbomInfo, String> {
                 .iter()
                 .filter(|r| r.get("referenceType").and_then(Value::as_str) == Some("purl"))
                 .find_map(|r| oci_purl_digest(r.get("referenceLocator")?.as_str()?))
+                .filter(|d| Some(d) != config.as_ref())
         };
         return Ok(SbomInfo {
             kind: SbomKind::Spdx,
@@ -164,11 +177,13 @@ fn described_spdx_package(doc: &Value) -> Option<&Value> {
         .copied()
 }
 
-/// The digest of a `pkg:oci/NAME@DIGEST?…` purl (the `:` may be written `%3A`).
+/// The digest of a `pkg:oci/NAME@DIGEST?…` purl (the version decoded, so `sha256%3A…` too).
 fn oci_purl_digest(purl: &str) -> Option<Digest> {
-    let rest = purl.strip_prefix("pkg:oci/")?;
-    let version = rest.split(['?', '#']).next()?.split_once('@')?.1;
-    version.replace("%3A", ":").replace("%3a", ":").parse().ok()
+    let parts = purl.parse::<Purl>().ok()?.parts()?;
+    if parts.ty != "oci" {
+        return None;
+    }
+    parts.version?.parse().ok()
 }
 
 #[cfg(test)]
@@ -212,6 +227,46 @@ mod tests {
         );
         let none = json!({"bomFormat": "CycloneDX", "metadata": {}});
         assert_eq!(inspect(&none).unwrap().manifest_digest, None);
+    }
+
+    // See: the review of issue 6. consign used to write a classic `docker save` image's
+    // config digest into its oci purl; a digest the document itself names as the config
+    // digest (consign's or Trivy's property, consign's SPDX comment) is never the subject.
+    #[test]
+    fn a_config_digest_in_the_purl_is_not_the_manifest_digest() {
+        let config = format!("sha256:{}", hex('c'));
+        let purl = format!("pkg:oci/bad@{config}?repository_url=docker.io%2Flibrary%2Fbad&tag=1");
+        let old_consign = json!({"bomFormat": "CycloneDX", "metadata": {"component": {
+            "name": "bad", "version": "1", "purl": purl,
+            "properties": [{"name": "consign:image:configDigest", "value": config}]}}});
+        let info = inspect(&old_consign).unwrap();
+        assert_eq!(info.image_name.as_deref(), Some("bad"));
+        assert_eq!(info.manifest_digest, None);
+        let trivy = json!({"bomFormat": "CycloneDX", "metadata": {"component": {
+            "name": "bad:1", "purl": purl,
+            "properties": [{"name": "aquasecurity:trivy:ImageID", "value": config}]}}});
+        assert_eq!(inspect(&trivy).unwrap().manifest_digest, None);
+        let spdx = json!({"spdxVersion": "SPDX-2.3", "packages": [
+            {"SPDXID": "SPDXRef-Image", "name": "bad", "primaryPackagePurpose": "CONTAINER",
+             "comment": format!("source: docker-archive\nconfig digest: {config}"),
+             "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                "referenceLocator": purl}]}
+        ], "documentDescribes": ["SPDXRef-Image"]});
+        assert_eq!(inspect(&spdx).unwrap().manifest_digest, None);
+    }
+
+    #[test]
+    fn only_oci_purls_with_a_digest_name_the_image() {
+        for purl in [
+            format!("pkg:docker/app@sha256:{}", hex('a')),
+            "pkg:oci/app@latest".to_owned(),
+            "pkg:oci/app".to_owned(),
+            "not a purl".to_owned(),
+        ] {
+            let doc = json!({"bomFormat": "CycloneDX", "metadata": {"component": {
+                "name": "app", "purl": purl}}});
+            assert_eq!(inspect(&doc).unwrap().manifest_digest, None, "{purl}");
+        }
     }
 
     #[test]

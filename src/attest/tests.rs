@@ -95,10 +95,17 @@ fn refusals() {
     let mut unsigned = env.clone();
     unsigned.signatures.clear();
     assert_eq!(check(&unsigned, pk, None), VerifyError::Unsigned);
-    assert!(matches!(
-        verify(b"{\"not\":1}", pk, None).unwrap_err(),
-        VerifyError::Malformed(_)
-    ));
+    // See: the review of issue 6 ("not a DSSE envelope: not a DSSE envelope: missing field…").
+    assert_eq!(
+        verify(b"{\"not\":1}", pk, None).unwrap_err().to_string(),
+        "not a DSSE envelope: missing field `payload` at line 1 column 9"
+    );
+    let mut not_base64 = env.clone();
+    not_base64.payload = "!!".into();
+    assert_eq!(
+        check(&not_base64, pk, None).to_string(),
+        "not a DSSE envelope: the payload is not valid base64"
+    );
 
     // A correctly signed payload that is not a statement.
     let not_statement = Envelope::sign(PAYLOAD_TYPE, b"{\"x\":1}", &key).unwrap();
@@ -122,5 +129,56 @@ fn attest_refuses_non_sboms_and_missing_subjects() {
     assert!(matches!(
         attest_sbom(b"{\"bomFormat\":\"CycloneDX\"}", &key, None),
         Err(AttestError::NoSubject)
+    ));
+}
+
+// See: the review of issue 6. An SBOM that records only the config digest (a classic
+// `docker save` image) is refused, not attested about its config digest.
+#[test]
+fn attest_refuses_an_sbom_without_a_manifest_digest() {
+    let (key, _) = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let config = digest('c');
+    let sbom = format!(
+        "{{\"bomFormat\":\"CycloneDX\",\"metadata\":{{\"component\":{{\"name\":\"bad\",\
+         \"purl\":\"pkg:oci/bad@{config}?tag=1\",\"properties\":[{{\"name\":\
+         \"consign:image:configDigest\",\"value\":\"{config}\"}}]}}}}}}"
+    );
+    let e = attest_sbom(sbom.as_bytes(), &key, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the SBOM does not record the image's manifest digest; name the image with --image NAME@sha256:…"
+    );
+    // Named explicitly, it is attested as named.
+    let s = Subject::image("docker.io/library/bad", &digest('a'));
+    assert_eq!(
+        attest_sbom(sbom.as_bytes(), &key, Some(s.clone()))
+            .unwrap()
+            .subject,
+        s
+    );
+}
+
+// See: the review of issue 6 (`--image sha256:…` wrote an empty subject name).
+#[test]
+fn attest_refuses_a_subject_without_a_name() {
+    let (key, _) = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let e = attest_sbom(
+        sbom().as_bytes(),
+        &key,
+        Some(Subject::image(" ", &digest('a'))),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the attestation's subject has no name; name the image with --image NAME@sha256:…"
+    );
+    let unnamed = format!(
+        "{{\"bomFormat\":\"CycloneDX\",\"metadata\":{{\"component\":{{\"properties\":\
+         [{{\"name\":\"consign:image:manifestDigest\",\"value\":\"{}\"}}]}}}}}}",
+        digest('a')
+    );
+    assert!(matches!(
+        attest_sbom(unnamed.as_bytes(), &key, None),
+        Err(AttestError::NoSubjectName)
     ));
 }

@@ -180,7 +180,20 @@ pub fn identify(
             detail: format!("FROM {} (line {})", stage.image, stage.line),
         });
     }
-    if let Some(a) = &sbom.image.base {
+    let boundary = history_boundary(history);
+    let own_label = |step: &Step| {
+        step.keyword == "LABEL" && step.args.contains("org.opencontainers.image.base.name")
+    };
+    // Config labels are inherited: one the base image set names the base's own base. Only a
+    // label a step after the base boundary set (or, without a boundary, any step) counts.
+    let inherited = sbom.image.base.as_ref().is_some_and(|a| {
+        a.evidence == "config-label"
+            && !history
+                .iter()
+                .enumerate()
+                .any(|(i, st)| boundary.is_none_or(|b| i > b) && own_label(st))
+    });
+    if let Some(a) = sbom.image.base.as_ref().filter(|_| !inherited) {
         if let Some(n) = &a.name {
             set_name(&mut b, n, BaseMethod::Annotation);
         }
@@ -271,7 +284,7 @@ pub fn identify(
             });
         }
     }
-    if let Some(i) = history_boundary(history) {
+    if let Some(i) = boundary {
         let layers = history[..=i].iter().filter(|s| s.layer().is_some()).count();
         if b.history_len.is_none() {
             b.history_len = Some(i + 1);
@@ -327,20 +340,31 @@ fn docker_material(uri: &str) -> Option<String> {
 }
 
 /// Index of the history step where the base ends: the last empty-layer `CMD` or `ENTRYPOINT`
-/// that has a layer before it and a layer-making step after it.
+/// that has a layer before it and a layer-making step after it, or the last root filesystem
+/// made by debuerreotype (the Debian official images' single `# debian.sh …` entry, which
+/// records no `CMD`) that has a layer-making step after it, whichever comes later.
 pub fn history_boundary(history: &[Step]) -> Option<usize> {
     let last_layer = history.iter().rposition(|s| s.layer().is_some())?;
     let first_layer = history.iter().position(|s| s.layer().is_some())?;
-    history[..last_layer]
+    let before_app = &history[..last_layer];
+    let cmd = before_app.iter().enumerate().rev().find(|(i, s)| {
+        *i > first_layer
+            && s.layer().is_none()
+            && matches!(s.keyword.as_str(), "CMD" | "ENTRYPOINT")
+    });
+    let rootfs = before_app
         .iter()
         .enumerate()
         .rev()
-        .find(|(i, s)| {
-            *i > first_layer
-                && s.layer().is_none()
-                && matches!(s.keyword.as_str(), "CMD" | "ENTRYPOINT")
-        })
-        .map(|(i, _)| i)
+        .find(|(_, s)| s.layer().is_some() && debuerreotype(&s.raw));
+    // `None` orders below `Some`, so this is the later of the two, or either alone.
+    cmd.map(|(i, _)| i).max(rootfs.map(|(i, _)| i))
+}
+
+/// True for the `created_by` debuerreotype writes for a Debian root filesystem
+/// (`# debian.sh --arch 'amd64' out/ 'bookworm' '@1704067200'`).
+fn debuerreotype(created_by: &str) -> bool {
+    created_by.trim_start().starts_with("# debian.sh ")
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::step::{Origin, Step, split_flags};
+use super::step::{Origin, Step, exec_form_script, split_flags};
 
 /// A parsed Dockerfile.
 #[derive(Clone, Debug, Default)]
@@ -117,10 +117,15 @@ impl Dockerfile {
             let t = text.trim_start();
             let (kw, rest) = t.split_at(t.find(char::is_whitespace).unwrap_or(t.len()));
             let keyword = kw.to_ascii_uppercase();
-            let (flags, args) = match keyword.as_str() {
+            let (flags, mut args) = match keyword.as_str() {
                 "RUN" | "COPY" | "ADD" | "FROM" | "HEALTHCHECK" => split_flags(rest),
                 _ => (Vec::new(), rest.trim().to_owned()),
             };
+            if keyword == "RUN"
+                && let Some(script) = exec_form_script(&args)
+            {
+                args = script;
+            }
             if keyword == "ARG" && stages.is_empty() {
                 for a in args.split_whitespace() {
                     let (k, v) = a.split_once('=').unwrap_or((a, ""));

@@ -17,7 +17,13 @@ use jiff::Timestamp;
 
 /// `(os-release ID, version, end of life)`. Versions are the major version, or major.minor
 /// where a distribution's releases are numbered that way (Ubuntu, Alpine, Amazon Linux 1).
+/// Dates checked against endoflife.date's data (`products/*.md` of
+/// <https://github.com/endoflife-date/endoflife.date>): Debian's LTS end, Ubuntu's
+/// "Maintenance & Security Support" end, Alpine's "End of support", Fedora's EOL.
 const TABLE: &[(&str, &str, &str)] = &[
+    ("debian", "4", "2010-02-15"),
+    ("debian", "5", "2012-02-06"),
+    ("debian", "6", "2016-02-29"),
     ("debian", "7", "2018-05-31"),
     ("debian", "8", "2020-06-30"),
     ("debian", "9", "2022-06-30"),
@@ -26,21 +32,44 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("debian", "12", "2028-06-30"),
     ("debian", "13", "2030-06-30"),
     ("ubuntu", "12.04", "2017-04-28"),
-    ("ubuntu", "14.04", "2019-04-30"),
-    ("ubuntu", "16.04", "2021-04-30"),
+    ("ubuntu", "12.10", "2014-05-16"),
+    ("ubuntu", "13.04", "2014-01-27"),
+    ("ubuntu", "13.10", "2014-07-17"),
+    ("ubuntu", "14.04", "2019-04-02"),
+    ("ubuntu", "14.10", "2015-07-23"),
+    ("ubuntu", "15.04", "2016-02-04"),
+    ("ubuntu", "15.10", "2016-07-28"),
+    ("ubuntu", "16.04", "2021-04-02"),
+    ("ubuntu", "16.10", "2017-07-20"),
+    ("ubuntu", "17.04", "2018-01-13"),
+    ("ubuntu", "17.10", "2018-07-19"),
     ("ubuntu", "18.04", "2023-05-31"),
+    ("ubuntu", "18.10", "2019-07-18"),
+    ("ubuntu", "19.04", "2020-01-23"),
+    ("ubuntu", "19.10", "2020-07-06"),
     ("ubuntu", "20.04", "2025-05-31"),
     ("ubuntu", "20.10", "2021-07-22"),
     ("ubuntu", "21.04", "2022-01-20"),
     ("ubuntu", "21.10", "2022-07-14"),
-    ("ubuntu", "22.04", "2027-06-01"),
+    ("ubuntu", "22.04", "2027-04-01"),
     ("ubuntu", "22.10", "2023-07-20"),
-    ("ubuntu", "23.04", "2024-01-25"),
-    ("ubuntu", "23.10", "2024-07-11"),
+    ("ubuntu", "23.04", "2024-01-20"),
+    ("ubuntu", "23.10", "2024-07-12"),
     ("ubuntu", "24.04", "2029-05-31"),
     ("ubuntu", "24.10", "2025-07-10"),
-    ("ubuntu", "25.04", "2026-01-15"),
-    ("alpine", "3.9", "2021-01-01"),
+    ("ubuntu", "25.04", "2026-01-17"),
+    ("ubuntu", "25.10", "2026-07-01"),
+    ("ubuntu", "26.04", "2031-04-30"),
+    ("alpine", "3.0", "2016-05-01"),
+    ("alpine", "3.1", "2016-11-01"),
+    ("alpine", "3.2", "2017-05-01"),
+    ("alpine", "3.3", "2017-11-01"),
+    ("alpine", "3.4", "2018-05-01"),
+    ("alpine", "3.5", "2018-11-01"),
+    ("alpine", "3.6", "2019-05-01"),
+    ("alpine", "3.7", "2019-11-01"),
+    ("alpine", "3.8", "2020-05-01"),
+    ("alpine", "3.9", "2020-11-01"),
     ("alpine", "3.10", "2021-05-01"),
     ("alpine", "3.11", "2021-11-01"),
     ("alpine", "3.12", "2022-05-01"),
@@ -54,6 +83,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("alpine", "3.20", "2026-04-01"),
     ("alpine", "3.21", "2026-11-01"),
     ("alpine", "3.22", "2027-05-01"),
+    ("alpine", "3.23", "2027-11-01"),
     ("rhel", "6", "2020-11-30"),
     ("rhel", "7", "2024-06-30"),
     ("rhel", "8", "2029-05-31"),
@@ -68,6 +98,17 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("ol", "7", "2024-12-31"),
     ("ol", "8", "2029-07-31"),
     ("ol", "9", "2032-06-30"),
+    ("fedora", "25", "2017-12-12"),
+    ("fedora", "26", "2018-05-29"),
+    ("fedora", "27", "2018-11-30"),
+    ("fedora", "28", "2019-05-28"),
+    ("fedora", "29", "2019-11-26"),
+    ("fedora", "30", "2020-05-26"),
+    ("fedora", "31", "2020-11-24"),
+    ("fedora", "32", "2021-05-25"),
+    ("fedora", "33", "2021-11-30"),
+    ("fedora", "34", "2022-06-07"),
+    ("fedora", "35", "2022-12-13"),
     ("fedora", "36", "2023-05-16"),
     ("fedora", "37", "2023-12-05"),
     ("fedora", "38", "2024-05-21"),
@@ -75,9 +116,24 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("fedora", "40", "2025-05-13"),
     ("fedora", "41", "2025-12-15"),
     ("fedora", "42", "2026-05-13"),
+    ("fedora", "43", "2026-12-09"),
     ("amzn", "2018.03", "2023-12-31"),
     ("amzn", "2", "2026-06-30"),
     ("amzn", "2023", "2029-06-30"),
+];
+
+/// Distributions whose version numbers grow with time, so that a release older than the
+/// oldest one listed is known to have ended (Amazon Linux went 2018.03, 2, 2023: not these).
+const MONOTONIC: &[&str] = &[
+    "debian",
+    "ubuntu",
+    "alpine",
+    "fedora",
+    "rhel",
+    "centos",
+    "rocky",
+    "almalinux",
+    "ol",
 ];
 
 /// Distributions without releases that end.
@@ -98,9 +154,13 @@ pub struct Eol {
     pub ends: Timestamp,
     /// Whether the date came from the policy rather than the built-in table.
     pub from_policy: bool,
+    /// For a release older than every release the table lists: the oldest listed one, whose
+    /// end of life is then given (the release ended on or before it).
+    pub older_than: Option<String>,
 }
 
-/// The end of life of `id` `version_id`, the policy's overrides first.
+/// The end of life of `id` `version_id`, the policy's overrides first; for a release older
+/// than every listed release of a [`MONOTONIC`] distribution, the oldest one's.
 pub fn lookup(id: &str, version_id: &str, overrides: &BTreeMap<String, Timestamp>) -> Option<Eol> {
     if ROLLING.contains(&id) {
         return None;
@@ -120,6 +180,7 @@ pub fn lookup(id: &str, version_id: &str, overrides: &BTreeMap<String, Timestamp
                 key,
                 ends: *t,
                 from_policy: true,
+                older_than: None,
             });
         }
     }
@@ -130,10 +191,37 @@ pub fn lookup(id: &str, version_id: &str, overrides: &BTreeMap<String, Timestamp
                 key: format!("{id}:{v}"),
                 ends,
                 from_policy: false,
+                older_than: None,
             });
         }
     }
-    None
+    older_than_listed(id, version_id)
+}
+
+/// A release of a [`MONOTONIC`] distribution older than the oldest one listed.
+fn older_than_listed(id: &str, version_id: &str) -> Option<Eol> {
+    if !MONOTONIC.contains(&id) {
+        return None;
+    }
+    let version = numeric(version_id)?;
+    let (_, oldest, date) = TABLE
+        .iter()
+        .filter(|(i, _, _)| *i == id)
+        .min_by_key(|(_, v, _)| numeric(v))?;
+    if version >= numeric(oldest)? {
+        return None;
+    }
+    Some(Eol {
+        key: format!("{id}:{version_id}"),
+        ends: super::policy::parse_expiry(date).ok()?,
+        from_policy: false,
+        older_than: Some(format!("{id}:{oldest}")),
+    })
+}
+
+/// `3.8.5` → `[3, 8, 5]`; `None` unless every dot-separated part is a number.
+fn numeric(v: &str) -> Option<Vec<u64>> {
+    v.split('.').map(|p| p.parse().ok()).collect()
 }
 
 #[cfg(test)]
@@ -168,5 +256,60 @@ mod tests {
         for (_, _, d) in TABLE {
             assert!(crate::audit::policy::parse_expiry(d).is_ok(), "{d}");
         }
+    }
+
+    // See: issue 4 review, finding 11.
+    #[test]
+    fn releases_the_review_found_missing() {
+        let none = BTreeMap::new();
+        let ends = |id: &str, v: &str| {
+            lookup(id, v, &none).map(|e| (e.key, e.ends.to_string(), e.older_than))
+        };
+        let day_after = |d: &str| format!("{d}T00:00:00Z");
+        assert_eq!(
+            ends("alpine", "3.8.5"),
+            Some(("alpine:3.8".into(), day_after("2020-05-02"), None))
+        );
+        assert_eq!(
+            ends("ubuntu", "19.10"),
+            Some(("ubuntu:19.10".into(), day_after("2020-07-07"), None))
+        );
+        assert_eq!(
+            ends("ubuntu", "25.10"),
+            Some(("ubuntu:25.10".into(), day_after("2026-07-02"), None))
+        );
+        assert_eq!(
+            ends("fedora", "35"),
+            Some(("fedora:35".into(), day_after("2022-12-14"), None))
+        );
+        assert_eq!(
+            ends("debian", "6.0"),
+            Some(("debian:6".into(), day_after("2016-03-01"), None))
+        );
+        // Older than the oldest listed release of a known distribution: end of life by then.
+        assert_eq!(
+            ends("debian", "3.1"),
+            Some((
+                "debian:3.1".into(),
+                day_after("2010-02-16"),
+                Some("debian:4".into())
+            ))
+        );
+        assert_eq!(
+            ends("ubuntu", "10.04"),
+            Some((
+                "ubuntu:10.04".into(),
+                day_after("2017-04-29"),
+                Some("ubuntu:12.04".into())
+            ))
+        );
+        assert_eq!(
+            ends("alpine", "2.7.9").map(|e| e.2),
+            Some(Some("alpine:3.0".into()))
+        );
+        // Newer than the newest, unparseable, or numbered out of order: unknown.
+        assert_eq!(ends("debian", "99"), None);
+        assert_eq!(ends("debian", "bookworm/sid"), None);
+        assert_eq!(ends("amzn", "1"), None);
     }
 }

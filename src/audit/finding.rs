@@ -3,13 +3,14 @@
 //! Every finding names its rule, a severity (after policy overrides), a one-line message and
 //! its evidence: a file in a layer (with the layer that later deleted it, if any), a history
 //! step, a Dockerfile line, a config field or a package. Text copied from the image (history
-//! commands, env values) is redacted by [`super::secrets`] before it lands here, so a report
-//! never repeats a secret.
+//! commands, env values) is redacted by [`crate::redact`] before it lands here, and again
+//! when the report is assembled ([`Finding::redacted`]), so a report never repeats a secret.
 
 use serde::Serialize;
 
 use super::base::BaseMethod;
 use super::rule::{RuleMeta, Severity};
+use crate::redact;
 
 /// Where a finding points.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -181,6 +182,23 @@ impl Finding {
     /// Sets the base the finding depends on.
     pub fn base(mut self, b: Option<BaseRef>) -> Self {
         self.base = b;
+        self
+    }
+
+    /// The finding with every text copied from the image passed through [`redact::redact`]:
+    /// the message and the evidence's commands and values. Rules redact what they quote; this
+    /// is the last line of defence for text they quote without knowing it can hold a secret
+    /// (an `ADD https://user:pw@host/x` URL in a message).
+    pub fn redacted(mut self) -> Self {
+        self.message = redact::redact(&self.message);
+        for l in &mut self.locations {
+            match l {
+                Evidence::History { created_by: t, .. }
+                | Evidence::Dockerfile { instruction: t, .. }
+                | Evidence::Config { value: Some(t), .. } => *t = redact::redact(t),
+                _ => {}
+            }
+        }
         self
     }
 

@@ -15,7 +15,7 @@
 
 use crate::source::ImageConfig;
 
-use super::step::{Origin, Step, split_flags};
+use super::step::{Origin, Step, exec_form_script, split_flags};
 
 const KEYWORDS: &[&str] = &[
     "RUN",
@@ -98,12 +98,8 @@ pub fn parse_created_by(raw: &str) -> Parsed {
             let rest = if kw.is_some() { rest } else { s };
             let (build_args, rest) = split_build_args(rest);
             let (flags, rest) = split_flags(rest);
-            (
-                "RUN".into(),
-                flags,
-                strip_shell(&rest).to_owned(),
-                build_args,
-            )
+            let script = exec_form_script(&rest).unwrap_or_else(|| strip_shell(&rest).to_owned());
+            ("RUN".into(), flags, script, build_args)
         }
         Some(k) => {
             let (flags, args) = flags_for(k, rest);
@@ -129,7 +125,8 @@ fn split_keyword(s: &str) -> (Option<String>, &str) {
     }
 }
 
-/// `|2 A=1 B=x /bin/sh -c …` → the build arguments and the rest.
+/// `|2 A=1 B=x /bin/sh -c …` → the build arguments and the rest. The count comes from the
+/// image and is not trusted: reading stops at the first word that is not `NAME=value`.
 fn split_build_args(s: &str) -> (Vec<(String, String)>, &str) {
     let Some(r) = s.strip_prefix('|') else {
         return (Vec::new(), s);
@@ -140,12 +137,12 @@ fn split_build_args(s: &str) -> (Vec<(String, String)>, &str) {
     };
     let mut rest = r[end..].trim_start();
     let mut args = Vec::new();
-    for _ in 0..n {
+    while args.len() < n {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        let tok = &rest[..end];
-        if let Some((k, v)) = tok.split_once('=') {
-            args.push((k.to_owned(), v.to_owned()));
-        }
+        let Some((k, v)) = rest[..end].split_once('=') else {
+            break;
+        };
+        args.push((k.to_owned(), v.to_owned()));
         rest = rest[end..].trim_start();
     }
     (args, rest)
@@ -266,6 +263,24 @@ mod tests {
         assert_eq!(f, vec![("checksum".into(), Some("sha256:00".into()))]);
         assert_eq!(a, "https://x/y /y");
         assert_eq!(strip_shell("/bin/sh -ec echo"), "echo");
+    }
+
+    /// A hostile build-argument count must not loop for ever.
+    // See: the audit review, finding 3 (`RUN |18446744073709551615 …`).
+    #[test]
+    fn a_huge_build_argument_count_is_bounded_by_the_words() {
+        assert_eq!(
+            p("RUN |18446744073709551615 A=1 /bin/sh -c echo hi # buildkit"),
+            (
+                "RUN".into(),
+                "echo hi".into(),
+                vec![("A".into(), "1".into())]
+            )
+        );
+        assert_eq!(
+            p("RUN |99999999999999999999999 A=1"),
+            ("RUN".into(), "|99999999999999999999999 A=1".into(), vec![])
+        );
     }
 
     #[test]

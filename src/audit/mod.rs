@@ -9,7 +9,7 @@
 //! Layout (one rule per file, registered in one list, ruff-style):
 //! [`rule`] (trait, metadata, severities), [`finding`], [`policy`], [`registry`], `rules/`,
 //! [`dockerfile`] and [`history`] (both into the [`step`] model), [`shell`], [`base`],
-//! [`catalog`], [`eol`], [`secrets`], [`version`], and the outputs [`report`] (JSON, table)
+//! [`catalog`], [`eol`], [`secrets`], and the outputs [`report`] (JSON, table)
 //! and [`sarif`].
 
 pub mod base;
@@ -27,7 +27,6 @@ pub mod sarif;
 pub mod secrets;
 pub mod shell;
 pub mod step;
-pub mod version;
 
 use jiff::Timestamp;
 
@@ -50,7 +49,7 @@ pub struct AuditInput<'a> {
     /// The image's SBOM (with its config, layers and distro).
     pub sbom: &'a Sbom,
     /// Every layer's entries and captured files ([`crate::scan_layers`] with
-    /// [`secrets::WANTS`]).
+    /// [`secrets::CAPTURE`]).
     pub trees: &'a [LayerTree],
     /// The Dockerfile, when given.
     pub dockerfile: Option<&'a Dockerfile>,

@@ -26,6 +26,7 @@ use serde::Serialize;
 use super::AuditCtx;
 use super::base::BaseInfo;
 use super::finding::{Evidence, Finding};
+use super::policy::Exception;
 use super::registry;
 use super::rule::Severity;
 use crate::model::Tool;
@@ -220,14 +221,17 @@ impl Report {
     }
 }
 
-/// Applies exceptions (and reports unmatched and expired ones), sorts, counts.
+/// Applies exceptions (and reports unmatched and expired ones), sorts, counts. A finding is
+/// suppressed by the first live exception that matches it; every matching exception, live
+/// or expired, counts as matched for POL001.
 pub(crate) fn assemble(cx: &AuditCtx<'_>, mut items: Vec<Finding>, now: Timestamp) -> Report {
     let policy = cx.policy;
     let mut matched = vec![false; policy.exceptions.len()];
     let mut suppressed = Vec::new();
     let mut kept = Vec::new();
     for f in items.drain(..) {
-        let hit = policy.exceptions.iter().enumerate().find(|(_, e)| {
+        let f = f.redacted();
+        let applies = |e: &Exception| {
             e.rule == f.id
                 && e.path_glob
                     .as_ref()
@@ -237,21 +241,26 @@ pub(crate) fn assemble(cx: &AuditCtx<'_>, mut items: Vec<Finding>, now: Timestam
                         .as_ref()
                         .is_some_and(|p| p.starts_with(pk.as_str()))
                 })
-        });
-        match hit {
-            Some((i, e)) => {
+        };
+        let expired = |e: &Exception| e.expires.is_some_and(|t| t <= now);
+        // A live exception suppresses; expired ones that match are only reported (POL002),
+        // whatever their order in the file.
+        let mut live = None;
+        for (i, e) in policy.exceptions.iter().enumerate() {
+            if applies(e) {
                 matched[i] = true;
-                if e.expires.is_some_and(|t| t <= now) {
-                    kept.push(f);
-                } else {
-                    suppressed.push(Suppressed {
-                        finding: f,
-                        reason: e.reason.clone(),
-                        expires: e.expires_text.clone(),
-                        policy_line: e.line,
-                    });
+                if live.is_none() && !expired(e) {
+                    live = Some(e);
                 }
             }
+        }
+        match live {
+            Some(e) => suppressed.push(Suppressed {
+                finding: f,
+                reason: e.reason.clone(),
+                expires: e.expires_text.clone(),
+                policy_line: e.line,
+            }),
             None => kept.push(f),
         }
     }

@@ -10,9 +10,9 @@
 //! medium, else low); every result has a `ruleId`, `ruleIndex`, `level`, a message, a
 //! `partialFingerprints` entry and at least one physical location. A Dockerfile finding
 //! points at the Dockerfile and its line; an image finding points at the Dockerfile's first
-//! line when a Dockerfile was given (so code scanning can show it), else at the image source
-//! as given, line 1, with the layer, path or history step as a logical location and in the
-//! message.
+//! line when a Dockerfile was given (so code scanning can show it), else at the image's
+//! repository name (or the input's file name), line 1, with the layer, path or history step
+//! as a logical location and in the message.
 
 use serde_json::{Value, json};
 
@@ -116,7 +116,65 @@ fn location(f: &Finding, fallback_uri: &str) -> Value {
     loc
 }
 
-/// Renders the report; `dockerfile` is the Dockerfile path as given, if any.
+/// One result; `suppressed` carries the exception's reason.
+fn result(f: &Finding, metas: &[&RuleMeta], fallback: &str, suppressed: Option<&str>) -> Value {
+    let where_: Vec<String> = f.locations.iter().map(Evidence::describe).collect();
+    let mut text = f.message.clone();
+    if !where_.is_empty() {
+        text.push_str(&format!(" [at {}]", where_.join("; ")));
+    }
+    if let Some(b) = &f.base {
+        let by: Vec<&str> = b.identified_by.iter().map(|m| m.as_str()).collect();
+        text.push_str(&format!(
+            " [base {} identified by {}]",
+            b.reference,
+            by.join(", ")
+        ));
+    }
+    let mut r = json!({
+        "ruleId": f.id,
+        "level": level(f.severity),
+        "message": {"text": text},
+        "locations": [location(f, fallback)],
+        "partialFingerprints": {"consignFindingHash/v1": fingerprint_hash(&f.fingerprint())},
+        "properties": {"severity": f.severity.as_str()}
+    });
+    if let Some(i) = metas.iter().position(|m| m.id == f.id) {
+        r["ruleIndex"] = json!(i);
+    }
+    if let Some(reason) = suppressed {
+        r["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": reason
+        }]);
+    }
+    r
+}
+
+/// What image findings point at when there is no Dockerfile: the image's repository name
+/// (`ghcr.io/org/app`), else the input's file name; never a path on the machine that ran
+/// the audit, which means nothing in the repository code scanning maps results to.
+fn image_artifact(report: &Report) -> String {
+    match &report.image.name {
+        Some(n) => n.clone(),
+        None => {
+            let input = report.image.input.trim_end_matches('/');
+            let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
+            let base = base.rsplit(':').next().unwrap_or(base);
+            if base.is_empty() {
+                "image".to_owned()
+            } else {
+                base.to_owned()
+            }
+        }
+    }
+}
+
+/// Renders the report; `dockerfile` is the Dockerfile path as given, if any. Suppressed
+/// findings are results with `suppressions` (GitHub shows them as dismissed). The run's
+/// `automationDetails.id` is `consign-audit/<image>/`: a category per image, stable across
+/// runs and machines (GitHub keeps one set of alerts per category).
 pub fn to_sarif(report: &Report, policy: &super::ValidPolicy, dockerfile: Option<&str>) -> String {
     let metas: Vec<&'static RuleMeta> = report
         .rules_run
@@ -127,32 +185,27 @@ pub fn to_sarif(report: &Report, policy: &super::ValidPolicy, dockerfile: Option
         .iter()
         .map(|m| rule_json(m, policy.setting(m).severity))
         .collect();
-    let fallback = uri(dockerfile.unwrap_or(&report.image.input));
-    let results: Vec<Value> = report
+    let artifact = image_artifact(report);
+    let fallback = uri(dockerfile.unwrap_or(&artifact));
+    let mut results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            let where_: Vec<String> = f.locations.iter().map(Evidence::describe).collect();
-            let mut text = f.message.clone();
-            if !where_.is_empty() {
-                text.push_str(&format!(" [at {}]", where_.join("; ")));
+        .map(|f| result(f, &metas, &fallback, None))
+        .collect();
+    results.extend(
+        report
+            .suppressed
+            .iter()
+            .map(|s| result(&s.finding, &metas, &fallback, Some(&s.reason))),
+    );
+    let category: String = artifact
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | ':' | '@' | '\\') {
+                '-'
+            } else {
+                c
             }
-            if let Some(b) = &f.base {
-                let by: Vec<&str> = b.identified_by.iter().map(|m| m.as_str()).collect();
-                text.push_str(&format!(" [base {} identified by {}]", b.reference, by.join(", ")));
-            }
-            let mut r = json!({
-                "ruleId": f.id,
-                "level": level(f.severity),
-                "message": {"text": text},
-                "locations": [location(f, &fallback)],
-                "partialFingerprints": {"consignFindingHash/v1": fingerprint_hash(&f.fingerprint())},
-                "properties": {"severity": f.severity.as_str()}
-            });
-            if let Some(i) = metas.iter().position(|m| m.id == f.id) {
-                r["ruleIndex"] = json!(i);
-            }
-            r
         })
         .collect();
     let doc = json!({
@@ -166,7 +219,7 @@ pub fn to_sarif(report: &Report, policy: &super::ValidPolicy, dockerfile: Option
                 "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules
             }},
-            "automationDetails": {"id": format!("consign-audit/{}", report.image.input)},
+            "automationDetails": {"id": format!("consign-audit/{category}/")},
             "results": results
         }]
     });

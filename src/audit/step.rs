@@ -2,7 +2,7 @@
 //! the image's history ([`super::history`]): the shared model the instruction rules read.
 
 use super::finding::Evidence;
-use super::secrets;
+use crate::redact;
 
 /// Where an instruction came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,9 +58,20 @@ impl Step {
             .map(|(_, v)| v.as_deref())
     }
 
-    /// The instruction as evidence, redacted and shortened.
+    /// The instruction as evidence, redacted and shortened. Redaction hides exactly what the
+    /// secret rules detect; should a detector still find a secret in the redacted text, the
+    /// whole command is withheld.
     pub fn evidence(&self, dockerfile: Option<&str>) -> Evidence {
-        let text = shorten(&secrets::redact(&self.raw), 160);
+        let redacted = redact::redact(&self.raw);
+        let text = if redact::has_secret(&redacted) {
+            format!(
+                "{} {} (withheld: it holds a secret)",
+                self.keyword,
+                redact::MASK
+            )
+        } else {
+            shorten(&redacted, 160)
+        };
         match &self.origin {
             Origin::Dockerfile { line, end_line } => Evidence::Dockerfile {
                 path: dockerfile.unwrap_or("Dockerfile").to_owned(),
@@ -96,6 +107,40 @@ pub fn shorten(text: &str, max: usize) -> String {
     s
 }
 
+/// The script of an exec-form `RUN` (`["apt-get", "install", "-y", "curl"]`): the words
+/// joined and shell-quoted, or the script of a `["/bin/sh", "-c", "…"]` form. `None` when
+/// `args` is not a JSON array of strings (the shell form).
+pub fn exec_form_script(args: &str) -> Option<String> {
+    let t = args.trim();
+    if !t.starts_with('[') {
+        return None;
+    }
+    let words: Vec<String> = serde_json::from_str(t).ok()?;
+    let shell = words.first().map(|w| w.rsplit('/').next().unwrap_or(w));
+    if matches!(shell, Some("sh" | "bash" | "ash" | "dash"))
+        && let Some(c) = words.iter().position(|w| w == "-c")
+        && let Some(script) = words.get(c + 1)
+    {
+        return Some(script.clone());
+    }
+    Some(
+        words
+            .iter()
+            .map(|w| {
+                if !w.is_empty()
+                    && w.bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || b"-_./=:+@,%".contains(&c))
+                {
+                    w.clone()
+                } else {
+                    format!("'{}'", w.replace('\'', "'\\''"))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
 /// Splits leading `--flag[=value]` tokens off `rest`.
 pub fn split_flags(rest: &str) -> (Vec<(String, Option<String>)>, String) {
     let mut flags = Vec::new();
@@ -127,5 +172,19 @@ mod tests {
         assert_eq!(rest, "https://x/y /y");
         assert_eq!(shorten("a\n  b", 10), "a b");
         assert_eq!(shorten("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn exec_form() {
+        assert_eq!(
+            exec_form_script(r#"["apt-get", "install", "-y", "curl", "a b"]"#).as_deref(),
+            Some("apt-get install -y curl 'a b'")
+        );
+        assert_eq!(
+            exec_form_script(r#"["/bin/bash", "-o", "pipefail", "-c", "curl x | sh"]"#).as_deref(),
+            Some("curl x | sh")
+        );
+        assert_eq!(exec_form_script("apt-get install [x]"), None);
+        assert_eq!(exec_form_script("[not json"), None);
     }
 }

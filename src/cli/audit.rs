@@ -8,6 +8,7 @@ use consign::ScanOptions;
 use consign::audit::{self, AuditInput, BaseCatalog, Dockerfile, Severity, ValidPolicy};
 use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 
+use super::registry_opts::{self, RegistryArgs};
 use super::{ExitStatus, output, progress};
 
 /// Examples shown by `consign audit --help`.
@@ -17,6 +18,7 @@ Examples:
   consign audit app.tar --dockerfile Dockerfile --policy audit.toml
   consign audit oci-dir:./layout --base-catalog bases.json -o json=audit.json -o sarif=audit.sarif
   consign audit app.tar --fail-on critical               # exit 1 only for critical findings
+  consign audit registry:ghcr.io/org/app:1 --platform linux/arm64
   consign audit --print-default-policy > audit.toml      # start a policy from the default
 
 Exit status: 0 when no finding is at or above --fail-on, 1 when one is, 2 on an error.";
@@ -25,7 +27,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is, 2 on an 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     /// The image, as for `consign sbom`: a docker-save tarball, an OCI layout (directory or
-    /// tar), a root filesystem directory, or `-` for stdin.
+    /// tar), a root filesystem directory, `-` for stdin, or registry:HOST/REPO[:TAG|@DIGEST].
     #[arg(required_unless_present = "print_default_policy")]
     source: Option<String>,
 
@@ -71,6 +73,9 @@ pub struct AuditArgs {
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     quiet: bool,
+
+    #[command(flatten)]
+    pub(super) registry: RegistryArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -84,17 +89,15 @@ enum Format {
     Sarif,
 }
 
+/// Parses every `-o` value (`FORMAT[=FILE]`, as `sbom` takes them, with the audit's formats);
+/// the default is a table on stdout.
 fn parse_outputs(values: &[String]) -> anyhow::Result<Vec<(Format, Option<PathBuf>)>> {
     if values.is_empty() {
         return Ok(vec![(Format::Table, None)]);
     }
     let mut out = Vec::new();
     for v in values {
-        let (f, path) = match v.split_once('=') {
-            Some((f, p)) if !p.is_empty() && p != "-" => (f, Some(PathBuf::from(p))),
-            Some((f, _)) => (f, None),
-            None => (v.as_str(), None),
-        };
+        let (f, path) = output::split_spec(v);
         let format = match f {
             "table" => Format::Table,
             "json" => Format::Json,
@@ -103,9 +106,7 @@ fn parse_outputs(values: &[String]) -> anyhow::Result<Vec<(Format, Option<PathBu
         };
         out.push((format, path));
     }
-    if out.iter().filter(|(_, p)| p.is_none()).count() > 1 {
-        bail!("at most one -o output can go to stdout; give the others a file (FORMAT=FILE)");
-    }
+    output::one_stdout(out.iter().map(|(_, p)| p))?;
     Ok(out)
 }
 
@@ -163,6 +164,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
         .map(parse_platform)
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    let registry = registry_opts::for_source(&a.registry, &spec)?;
     let bar = progress::Bar::new(a.quiet);
     let opts = ScanOptions {
         load: LoadOptions {
@@ -171,11 +173,12 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
                 platform,
             },
             progress: bar.as_ref().map(|b| b as &dyn Progress),
+            registry: registry.as_ref(),
             ..LoadOptions::default()
         },
         ..ScanOptions::default()
     };
-    let scanned = consign::scan_layers(&spec, &opts, audit::secrets::WANTS)
+    let scanned = consign::scan_layers(&spec, &opts, &audit::secrets::CAPTURE)
         .with_context(|| format!("cannot scan {source}"))?;
     let input = AuditInput {
         sbom: &scanned.sbom,

@@ -8,6 +8,7 @@ use consign::audit::BaseCatalog;
 use consign::audit::catalog::CatalogImage;
 use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 
+use super::registry_opts::{self, RegistryArgs};
 use super::{ExitStatus, output, progress};
 
 /// `consign base …`.
@@ -17,7 +18,7 @@ pub enum BaseCommand {
     /// digests, build time, layer diff_ids and OS package versions. Adding the same image
     /// again replaces its entry.
     #[command(
-        after_long_help = "Examples:\n  skopeo copy docker://debian:12 oci-archive:debian-12.tar\n  consign base add debian-12.tar --catalog bases.json --name debian:12\n  consign audit app.tar --base-catalog bases.json"
+        after_long_help = "Examples:\n  skopeo copy docker://debian:12 oci-archive:debian-12.tar\n  consign base add debian-12.tar --catalog bases.json --name debian:12\n  consign base add registry:docker.io/library/debian:12 --catalog bases.json\n  consign audit app.tar --base-catalog bases.json"
     )]
     Add(AddArgs),
 }
@@ -25,7 +26,7 @@ pub enum BaseCommand {
 /// Arguments of `consign base add`.
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// The base image, in any form `consign sbom` reads.
+    /// The base image, in any form `consign sbom` reads (registry:HOST/REPO:TAG included).
     source: String,
 
     /// The catalog file (JSON).
@@ -47,6 +48,9 @@ pub struct AddArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+
+    #[command(flatten)]
+    pub(super) registry: RegistryArgs,
 }
 
 /// Runs `consign base …`.
@@ -64,6 +68,7 @@ pub fn run(c: BaseCommand) -> anyhow::Result<ExitStatus> {
     } else {
         BaseCatalog::new()
     };
+    let registry = registry_opts::for_source(&a.registry, &spec)?;
     let bar = progress::Bar::new(a.quiet);
     let opts = ScanOptions {
         catalogers: vec!["os".into()],
@@ -73,6 +78,7 @@ pub fn run(c: BaseCommand) -> anyhow::Result<ExitStatus> {
                 platform,
             },
             progress: bar.as_ref().map(|b| b as &dyn Progress),
+            registry: registry.as_ref(),
             ..LoadOptions::default()
         },
         ..ScanOptions::default()

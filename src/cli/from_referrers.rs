@@ -4,9 +4,9 @@
 //! Looks at what refers to the platform manifest (and, for a multi-platform image, to the
 //! index): OCI referrers, cosign's `.sbom`/`.att` tags and BuildKit attestation manifests.
 //! A plain SBOM artifact is preferred to one inside an attestation; an attestation's signature
-//! is not checked here (that is `consign verify`'s job), and stderr says so.
-
-use std::io::Write;
+//! is not checked here (that is `consign verify`'s job), and stderr says so. Every requested
+//! document is fetched before anything is written, and the files are written all or none
+//! ([`output::write_rendered`]).
 
 use anyhow::{Context, bail};
 use consign::attest::SbomKind;
@@ -58,7 +58,7 @@ pub fn run(
             limit,
         )?);
     }
-    let mut staged = Vec::new();
+    let mut docs = Vec::new();
     for (kind, path) in wanted {
         let what = match kind {
             Some(SbomKind::CycloneDx) => "CycloneDX SBOM",
@@ -85,20 +85,14 @@ pub fn run(
                 found.referrer.manifest.digest
             );
         }
-        staged.push((found.bytes, path));
-    }
-    for (bytes, path) in staged {
-        match path {
-            Some(p) => output::write_file(&p, &bytes, 0o644, true)?,
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&bytes)?;
-                if !bytes.ends_with(b"\n") {
-                    out.write_all(b"\n")?;
-                }
-                out.flush()?;
-            }
+        let mut bytes = found.bytes;
+        // A file gets the attached bytes exactly; the terminal gets a final newline.
+        if path.is_none() && !bytes.ends_with(b"\n") {
+            bytes.push(b'\n');
         }
+        docs.push((path, bytes));
     }
+    // Every file is staged before any is renamed into place: all are written or none.
+    output::write_rendered(docs)?;
     Ok(ExitStatus::Success)
 }

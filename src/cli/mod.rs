@@ -90,12 +90,24 @@ pub fn parse() -> anyhow::Result<Args> {
         .unwrap_or_else(|e| e.exit());
     let mut args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     args.config = config;
-    if let (Command::Sbom(a), Some(m)) = (&mut args.command, matches.subcommand_matches("sbom")) {
-        a.given = m
-            .ids()
-            .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
-            .map(|id| id.to_string())
-            .collect();
+    // What was typed, as opposed to set by the environment or a config file: a registry flag
+    // typed for a local image is a mistake, a CONSIGN_INSECURE_REGISTRY for the job is not.
+    match (&mut args.command, matches.subcommand()) {
+        (Command::Sbom(a), Some((_, m))) => {
+            a.registry.note_typed(m);
+            a.given = m
+                .ids()
+                .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+                .map(|id| id.to_string())
+                .collect();
+        }
+        (Command::Audit(a), Some((_, m))) => a.registry.note_typed(m),
+        (Command::Base(base::BaseCommand::Add(a)), Some((_, m))) => {
+            if let Some((_, m)) = m.subcommand() {
+                a.registry.note_typed(m);
+            }
+        }
+        _ => {}
     }
     Ok(args)
 }

@@ -1,4 +1,5 @@
-//! Registry options shared by `sbom registry:…`, `attach` and `referrers`, and where the CLI
+//! Registry options shared by `sbom`, `audit` and `base add` (for registry:… sources),
+//! `attach` and `referrers`, and where the CLI
 //! finds what the library must not look up itself: the Docker `config.json`
 //! (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), the proxy (`HTTPS_PROXY`,
 //! `NO_PROXY`, …) and a registry CA (`--registry-ca`, else Docker's
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use consign::registry::{ClientOptions, DockerConfig, ImageRef};
+use consign::source::SourceSpec;
 
 /// The registry flags.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -23,6 +25,23 @@ pub struct RegistryArgs {
     /// else the Mozilla roots built into consign.
     #[arg(long, value_name = "FILE", env = "CONSIGN_REGISTRY_CA")]
     pub registry_ca: Option<PathBuf>,
+
+    /// Whether either flag was typed on the command line, rather than set by
+    /// `CONSIGN_INSECURE_REGISTRY`, `CONSIGN_REGISTRY_CA` or a config file's `[registry]`
+    /// (see [`RegistryArgs::note_typed`]).
+    #[arg(skip)]
+    pub typed: bool,
+}
+
+impl RegistryArgs {
+    /// Records whether the flags came from the command line, from `m` (the subcommand's
+    /// matches).
+    pub fn note_typed(&mut self, m: &clap::ArgMatches) {
+        use clap::parser::ValueSource;
+        self.typed = ["insecure_registry", "registry_ca"]
+            .iter()
+            .any(|id| m.value_source(id) == Some(ValueSource::CommandLine));
+    }
 }
 
 /// The Docker config file to read credentials from, when there is one.
@@ -32,6 +51,19 @@ fn docker_config_path() -> Option<PathBuf> {
         _ => PathBuf::from(std::env::var_os("HOME")?).join(".docker"),
     };
     Some(dir.join("config.json"))
+}
+
+/// Client options for a `registry:…` source; `None` for other sources, where the registry
+/// flags are a usage error when typed on the command line. Set by the environment or a config
+/// file they are a setting for whichever registry images come along, and are ignored.
+pub fn for_source(args: &RegistryArgs, spec: &SourceSpec) -> anyhow::Result<Option<ClientOptions>> {
+    match spec {
+        SourceSpec::Registry(r) => Ok(Some(client_options(args, r)?)),
+        _ if args.typed && (args.insecure_registry || args.registry_ca.is_some()) => {
+            anyhow::bail!("--insecure-registry and --registry-ca apply to registry:… sources only")
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Client options for `image`'s registry.

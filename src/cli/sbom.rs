@@ -12,7 +12,7 @@ use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platfor
 use consign::{Sbom, ScanOptions};
 
 use super::output::OutputSpec;
-use super::registry_opts::{RegistryArgs, client_options};
+use super::registry_opts::{self, RegistryArgs, client_options};
 use super::{ExitStatus, batch, from_referrers, output, progress};
 
 /// Examples shown by `consign sbom --help`.
@@ -90,7 +90,7 @@ pub struct SbomArgs {
     from_referrers: bool,
 
     #[command(flatten)]
-    registry: RegistryArgs,
+    pub(super) registry: RegistryArgs,
 
     /// Scan every image listed in FILE (one per line, # comments; `-` for stdin), each
     /// written to the -o templates, e.g. -o cyclonedx-json=out/{name}.cdx.json. One image
@@ -197,18 +197,12 @@ pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
         bail!("missing SOURCE (or --from-list FILE)");
     };
     let spec = SourceSpec::parse(source)?;
-    let registry_flags = a.given.contains("insecure_registry") || a.given.contains("registry_ca");
+    let registry = registry_opts::for_source(&a.registry, &spec)?;
     if a.from_referrers {
-        let SourceSpec::Registry(image) = &spec else {
+        let (SourceSpec::Registry(image), Some(opts)) = (&spec, &registry) else {
             bail!("--from-referrers needs a registry:HOST/REPO… source");
         };
-        let opts = client_options(&a.registry, image)?;
-        return from_referrers::run(image, &opts, platform.as_ref(), &a.outputs, a.quiet);
-    }
-    if registry_flags && !matches!(spec, SourceSpec::Registry(_)) {
-        // Only a flag typed for this command is a mistake; CONSIGN_INSECURE_REGISTRY or a
-        // config file's [registry] section is a setting for the registry images among many.
-        bail!("--insecure-registry and --registry-ca apply to registry:… sources only");
+        return from_referrers::run(image, opts, platform.as_ref(), &a.outputs, a.quiet);
     }
     let outputs = output::parse_all(&a.outputs)?;
     let created = output::created_from_env()?;

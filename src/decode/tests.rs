@@ -336,3 +336,58 @@ fn sniffing() {
     assert_eq!(sniff(b"\x1f\x8b\x08"), Sniffed::Other);
     assert_eq!(sniff(b""), Sniffed::Other);
 }
+
+// See: the review of issue 6. consign's SPDX of a classic `docker save` image used to carry
+// the config digest as the image's version; consign's own facts (the comment) say which
+// digest is which, so that version is not taken for the manifest digest.
+#[test]
+fn consign_spdx_facts_decide_the_image_digests() {
+    let config = format!("sha256:{}", "c".repeat(64));
+    let doc = serde_json::json!({
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "bad", "documentNamespace": "https://example.com/bad",
+        "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: consign-0.1.0"]},
+        "packages": [{"SPDXID": "SPDXRef-Image", "name": "bad", "versionInfo": config,
+            "downloadLocation": "NOASSERTION", "primaryPackagePurpose": "CONTAINER",
+            "comment": format!("source: docker-archive\nscope: squashed\nconfig digest: {config}")}],
+        "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+            "relatedSpdxElement": "SPDXRef-Image"}]
+    });
+    let s = decode(doc.to_string().as_bytes(), "bad.spdx.json").unwrap();
+    assert_eq!(s.image.source_kind, SourceKind::DockerArchive);
+    assert_eq!(s.image.manifest_digest, None);
+    assert_eq!(s.image.config_digest.unwrap().to_string(), config);
+    assert_eq!(s.image.tag, None);
+}
+
+/// Every source kind consign writes is read back by both readers (`registry` was missed when
+/// the registry source was added, so a converted registry SBOM became an "sbom-document").
+#[test]
+fn consign_source_kinds_read_back_in_both_formats() {
+    use crate::model::SourceKind::*;
+    for kind in [
+        DockerArchive,
+        OciDir,
+        OciArchive,
+        Directory,
+        Document,
+        Registry,
+    ] {
+        let name = crate::encode::common::source_kind_name(kind);
+        let cdx = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+            "metadata": {"component": {"type": "container", "name": "app",
+                "properties": [{"name": "consign:image:sourceKind", "value": name}]}}});
+        let s = decode(cdx.to_string().as_bytes(), "a.cdx.json").unwrap();
+        assert_eq!(s.image.source_kind, kind, "CycloneDX {name}");
+        let spdx = serde_json::json!({
+            "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "app", "documentNamespace": "https://example.com/app",
+            "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: consign-0.1.0"]},
+            "packages": [{"SPDXID": "SPDXRef-Image", "name": "app", "downloadLocation": "NOASSERTION",
+                "primaryPackagePurpose": "CONTAINER", "comment": format!("source: {name}")}],
+            "documentDescribes": ["SPDXRef-Image"]
+        });
+        let s = decode(spdx.to_string().as_bytes(), "a.spdx.json").unwrap();
+        assert_eq!(s.image.source_kind, kind, "SPDX {name}");
+    }
+}

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::encode::Format;
-use crate::model::{Scope, SourceKind, Unknown};
+use crate::model::{LayerInfo, Scope, SourceKind, Unknown};
 use crate::{Error, Sbom};
 
 /// An [`Error::Encode`] for `format`.
@@ -81,6 +81,13 @@ pub(crate) fn layer_label(sbom: &Sbom, index: u32) -> String {
     }
 }
 
+/// The history step that made a layer, with every secret cut out ([`crate::redact`]): build
+/// arguments and commands in `created_by` can hold tokens, and an SBOM is published, signed
+/// and attached to the image. Every encoder writes the step through this.
+pub(crate) fn layer_step(l: &LayerInfo) -> Option<String> {
+    l.created_by.as_deref().map(crate::redact::redact)
+}
+
 /// One line naming an unknown: where, in which layer, why, and who hit it.
 /// `/var/lib/dpkg/status.d/x (layer 1 (sha256:…)): reason [dpkg-db-cataloger]`.
 pub(crate) fn describe_unknown(sbom: &Sbom, u: &Unknown) -> String {
@@ -106,6 +113,20 @@ pub(crate) fn source_kind_name(kind: SourceKind) -> &'static str {
         SourceKind::Document => "sbom-document",
         SourceKind::Registry => "registry",
     }
+}
+
+/// The source kind [`source_kind_name`] spells `name`, for reading consign's documents back.
+pub(crate) fn source_kind_from_name(name: &str) -> Option<SourceKind> {
+    [
+        SourceKind::DockerArchive,
+        SourceKind::OciDir,
+        SourceKind::OciArchive,
+        SourceKind::Directory,
+        SourceKind::Document,
+        SourceKind::Registry,
+    ]
+    .into_iter()
+    .find(|k| source_kind_name(*k) == name)
 }
 
 /// `squashed` or `all-layers`, as the CLI spells the scope.

@@ -22,7 +22,7 @@
 //!   and the third-party validators in the tests; fields that a spec version does not define
 //!   are never emitted for that version.
 
-mod common;
+pub(crate) mod common;
 mod cyclonedx;
 mod oci;
 mod spdx;

@@ -4,14 +4,22 @@
 //! the name is the last segment of the repository, lowercased; the version is the digest,
 //! which is required ("to uniquely identify the artifact"); `repository_url` says where it may
 //! be fetched and `tag` what it was tagged when scanned. So an image without a known digest, or
-//! without a repository name, gets no purl rather than a made-up one. The canonical text comes
+//! without a repository name, gets no purl rather than a made-up one.
+//!
+//! The digest that identifies an image — in its purl, its component `hashes` / package
+//! `checksums` and, without a tag, its version — is the **manifest** digest only: what a
+//! registry, `docker pull NAME@DIGEST`, cosign and an in-toto subject name. The config digest
+//! (image ID) is the digest of another blob; when it is all that is known (a classic
+//! `docker save` archive records no manifest digest) the image gets no purl and no hash, and
+//! the config digest is written only where it is named as such (`consign:image:configDigest`,
+//! the SPDX comment's `config digest:` line). The canonical text comes
 //! from [`Purl`], which keeps the digest's `:` and percent-encodes `/` in qualifier values, as
 //! the purl-spec build vectors (`tests/types/oci-test.json`) expect:
 //! `pkg:oci/debian@sha256:…?repository_url=docker.io%2Flibrary%2Fdebian&tag=12` (the type
 //! definition's own examples write `sha256%3A`; both parse to the same purl).
 
 use crate::model::{BaseImage, ImageInfo, Purl};
-use crate::source::Digest;
+use crate::source::{Digest, reference};
 
 /// A repository reference taken apart: `docker.io/library/debian:12@sha256:…`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,12 +33,12 @@ pub(crate) struct Reference {
 }
 
 impl Reference {
-    /// The scanned image.
+    /// The scanned image, identified by its manifest digest (never the config digest).
     pub fn of_image(image: &ImageInfo) -> Self {
         Reference {
             repository: image.name.clone(),
             tag: image.tag.clone(),
-            digest: image.digest().cloned(),
+            digest: image.manifest_digest.clone(),
         }
     }
 
@@ -44,20 +52,12 @@ impl Reference {
         let Some(name) = base.name.as_deref() else {
             return r;
         };
-        let (rest, digest) = match name.split_once('@') {
-            Some((rest, d)) => (rest, d.parse::<Digest>().ok()),
-            None => (name, None),
-        };
-        r.digest = r.digest.or(digest);
-        // A `:` after the last `/` starts the tag; one before it is a registry port.
-        let slash = rest.rfind('/').map_or(0, |i| i + 1);
-        match rest[slash..].split_once(':') {
-            Some((last, tag)) => {
-                r.repository = Some(format!("{}{last}", &rest[..slash]));
-                r.tag = Some(tag.to_owned()).filter(|t| !t.is_empty());
-            }
-            None => r.repository = Some(rest.to_owned()).filter(|s| !s.is_empty()),
-        }
+        let parts = reference::split(name);
+        r.digest = r
+            .digest
+            .or_else(|| parts.digest.and_then(|d| d.parse().ok()));
+        r.repository = Some(parts.name.to_owned()).filter(|n| !n.is_empty());
+        r.tag = parts.tag.filter(|t| !t.is_empty()).map(str::to_owned);
         r
     }
 
@@ -75,17 +75,10 @@ impl Reference {
     }
 }
 
-/// Where a repository can be fetched, with Docker's defaults made explicit: a first segment
-/// that is not a host (`alpine`, `acme/web`) means Docker Hub, and a single segment means its
-/// `library/` namespace, as `docker pull` resolves them.
+/// Where a repository can be fetched: the name with Docker's defaults made explicit
+/// ([`reference::qualify`]: `alpine` is `docker.io/library/alpine`).
 pub(crate) fn repository_url(repository: &str) -> String {
-    match repository.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => {
-            repository.to_owned()
-        }
-        Some(_) => format!("docker.io/{repository}"),
-        None => format!("docker.io/library/{repository}"),
-    }
+    reference::qualify(repository)
 }
 
 #[cfg(test)]

@@ -18,9 +18,12 @@ use crate::model::{Package, Scope};
 pub(crate) fn render(sbom: &Sbom) -> String {
     let mut out = String::new();
     let img = &sbom.image;
-    let digest = img
-        .digest()
-        .map_or_else(|| "unknown".to_owned(), |d| d.to_string());
+    // The manifest digest names the image (`NAME@DIGEST`); the config digest is only its ID.
+    let digest = match (&img.manifest_digest, &img.config_digest) {
+        (Some(d), _) => format!("digest: {d}"),
+        (None, Some(id)) => format!("image id: {id}"),
+        (None, None) => "digest: unknown".to_owned(),
+    };
     let distro = sbom.distro.as_ref().map_or_else(
         || "unknown".to_owned(),
         |d| format!("{} {}", d.id, d.version_or_codename()),
@@ -28,7 +31,7 @@ pub(crate) fn render(sbom: &Sbom) -> String {
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
-        "image: {}  digest: {digest}  distro: {distro}  scope: {}",
+        "image: {}  {digest}  distro: {distro}  scope: {}",
         img.display_name(),
         scope_name(sbom.scope)
     );

@@ -140,8 +140,10 @@ fn awkward_input_still_gives_valid_documents() {
         // Invalid home pages are left out, never emitted.
         assert!(!text.contains("see the homepage") && !text.contains("not a url"));
     }
+    let mut with_manifest = sbom.clone();
+    with_manifest.image.manifest_digest = with_manifest.image.config_digest.clone();
     let cdx: serde_json::Value =
-        serde_json::from_slice(&encoded(&sbom, Format::default())).unwrap();
+        serde_json::from_slice(&encoded(&with_manifest, Format::default())).unwrap();
     assert_eq!(cdx["metadata"]["component"]["hashes"][0]["alg"], "SHA-512");
     assert_eq!(
         cdx["metadata"]["component"]["bom-ref"],
@@ -149,6 +151,8 @@ fn awkward_input_still_gives_valid_documents() {
             + &"ab".repeat(64)
             + "?repository_url=registry.example.com:5000%2Fteam%2Fapp"
     );
+    let cdx: serde_json::Value =
+        serde_json::from_slice(&encoded(&sbom, Format::default())).unwrap();
     assert_eq!(cdx["components"][0]["bom-ref"], "base-image");
     assert_eq!(cdx["components"][1]["version"], "trixie");
     let spdx: serde_json::Value =
@@ -168,6 +172,101 @@ fn awkward_input_still_gives_valid_documents() {
     );
     let table = String::from_utf8(encoded(&sbom, Format::Table)).unwrap();
     assert!(table.contains("1 file could not be read:\n  layer 4 is truncated [reader]"));
+}
+
+fn json(bytes: Vec<u8>) -> serde_json::Value {
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The SPDX package with `id`.
+fn spdx_package<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SPDXID"] == id)
+        .unwrap()
+}
+
+// See: the review of issue 6 (the SBOM of a classic `docker save` image named its config
+// digest as the image's purl and hash, and `attest` took it for the subject).
+#[test]
+fn the_image_is_identified_by_its_manifest_digest_only() {
+    let config: Digest = format!("sha256:{}", "c".repeat(64)).parse().unwrap();
+    let manifest: Digest = format!("sha256:{}", "a".repeat(64)).parse().unwrap();
+    let mut sbom = awkward();
+    sbom.image.config_digest = Some(config.clone());
+
+    // Only the config digest is known: no oci purl, no hash, no digest as the version; the
+    // config digest is kept where it is named as such.
+    let cdx = json(encoded(&sbom, Format::default()));
+    let c = &cdx["metadata"]["component"];
+    assert_eq!(c["bom-ref"], "image");
+    assert_eq!(c.get("purl"), None);
+    assert_eq!(c.get("hashes"), None);
+    assert_eq!(c["version"], "unknown");
+    let props = c["properties"].as_array().unwrap();
+    assert!(props.contains(&serde_json::json!(
+        {"name": "consign:image:configDigest", "value": config.to_string()}
+    )));
+    assert!(
+        !props
+            .iter()
+            .any(|p| p["name"] == "consign:image:manifestDigest")
+    );
+    let spdx = json(encoded(&sbom, Format::SpdxJson));
+    let image = spdx_package(&spdx, "SPDXRef-Image");
+    assert_eq!(image.get("externalRefs"), None);
+    assert_eq!(image.get("checksums"), None);
+    assert_eq!(image["versionInfo"], "unknown");
+    assert!(
+        image["comment"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("\nconfig digest: {config}\n"))
+    );
+
+    // The table tells a person which digest it shows: one that cannot name the image in
+    // `attest --image NAME@DIGEST` is called the image id.
+    let table = String::from_utf8(encoded(&sbom, Format::Table)).unwrap();
+    assert!(
+        table.starts_with(&format!(
+            "image: registry.example.com:5000/team/app  image id: {config}  distro:"
+        )),
+        "{table}"
+    );
+
+    // With the manifest digest: the purl, the hash and (without a tag) the version are its.
+    sbom.image.manifest_digest = Some(manifest.clone());
+    let table = String::from_utf8(encoded(&sbom, Format::Table)).unwrap();
+    assert!(
+        table.starts_with(&format!(
+            "image: registry.example.com:5000/team/app  digest: {manifest}  distro:"
+        )),
+        "{table}"
+    );
+    let cdx = json(encoded(&sbom, Format::default()));
+    let c = &cdx["metadata"]["component"];
+    let purl =
+        format!("pkg:oci/app@{manifest}?repository_url=registry.example.com:5000%2Fteam%2Fapp");
+    assert_eq!(c["purl"], purl.as_str());
+    assert_eq!(c["bom-ref"], purl.as_str());
+    assert_eq!(
+        c["hashes"],
+        serde_json::json!([{"alg": "SHA-256", "content": "a".repeat(64)}])
+    );
+    assert_eq!(c["version"], manifest.to_string());
+    let spdx = json(encoded(&sbom, Format::SpdxJson));
+    let image = spdx_package(&spdx, "SPDXRef-Image");
+    assert_eq!(
+        image["externalRefs"],
+        serde_json::json!([{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+            "referenceLocator": purl}])
+    );
+    assert_eq!(
+        image["checksums"],
+        serde_json::json!([{"algorithm": "SHA256", "checksumValue": "a".repeat(64)}])
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 pub use location::Location;
 pub use squash::LayeredFs;
-pub use wants::Wants;
+pub use wants::{CaptureSpec, Sniff, SniffSpec, Wants};
 pub use whiteout::Whiteout;
 
 /// The kind of a filesystem entry.

@@ -4,15 +4,86 @@
 //! compiled once into one [`globset::GlobSet`], matched against each entry path during the
 //! single pass over a layer. Only matching regular files are read into memory (up to the
 //! per-file cap); everything else keeps metadata only.
+//!
+//! A caller can add a content sniffer ([`Sniff`], from a [`SniffSpec`]): small files in the
+//! places it names are read as they stream by — the tar stream has to be read through them
+//! anyway — handed to a check, and kept only when the check says so. Memory then grows with
+//! what the check keeps, not with what it looks at. The auditor uses this to find secrets in
+//! files whose names say nothing (`settings.py`, `api_key.txt`).
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
-/// A compiled set of wanted globs, remembering which owner (cataloger) asked for each.
+/// A compiled set of wanted globs, remembering which owner (cataloger) asked for each, and
+/// an optional content sniffer.
 #[derive(Debug, Clone)]
 pub struct Wants {
     set: GlobSet,
     owners: Vec<usize>,
     owner_count: usize,
+    sniff: Option<Sniff>,
+}
+
+/// The check a sniffer applies: the file's path (relative to the root) and its bytes; true
+/// keeps the bytes.
+pub type Keep = fn(&str, &[u8]) -> bool;
+
+/// What to sniff, as written: globs of files to look at, globs of files never to look at, the
+/// largest file looked at, and the check.
+#[derive(Clone, Copy, Debug)]
+pub struct SniffSpec<'a> {
+    /// Files looked at (`**/*.json`, `**/.*`).
+    pub include: &'a [&'a str],
+    /// Files never looked at, even when included (`usr/share/**`, `**/node_modules/**`).
+    pub exclude: &'a [&'a str],
+    /// Files larger than this are not looked at.
+    pub max_bytes: u64,
+    /// Keeps a file's bytes when true.
+    pub keep: Keep,
+}
+
+/// What a caller of [`crate::scan_layers`] wants captured besides the catalogers' files.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CaptureSpec<'a> {
+    /// Files captured by name.
+    pub globs: &'a [&'a str],
+    /// Other files captured by content.
+    pub sniff: Option<SniffSpec<'a>>,
+}
+
+/// A compiled [`SniffSpec`].
+#[derive(Clone)]
+pub struct Sniff {
+    include: GlobSet,
+    exclude: GlobSet,
+    max_bytes: u64,
+    keep: Keep,
+}
+
+impl std::fmt::Debug for Sniff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sniff")
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sniff {
+    /// Compiles `spec`.
+    pub fn new(spec: &SniffSpec<'_>) -> Result<Self, globset::Error> {
+        let set = |globs: &[&str]| -> Result<GlobSet, globset::Error> {
+            let mut b = GlobSetBuilder::new();
+            for g in globs {
+                b.add(compile(g)?);
+            }
+            b.build()
+        };
+        Ok(Sniff {
+            include: set(spec.include)?,
+            exclude: set(spec.exclude)?,
+            max_bytes: spec.max_bytes,
+            keep: spec.keep,
+        })
+    }
 }
 
 /// Compiles one glob with the semantics catalogers expect: `*` and `?` never cross `/`,
@@ -36,7 +107,32 @@ impl Wants {
             set: builder.build()?,
             owners,
             owner_count: groups.len(),
+            sniff: None,
         })
+    }
+
+    /// The same wants, plus a content sniffer.
+    pub fn with_sniff(mut self, sniff: Sniff) -> Self {
+        self.sniff = Some(sniff);
+        self
+    }
+
+    /// True when a regular file of `size` bytes at `path` that no glob wants is to be read
+    /// and handed to [`Wants::keeps`].
+    pub fn sniffs(&self, path: &str, size: u64) -> bool {
+        self.sniff.as_ref().is_some_and(|s| {
+            size > 0 && size <= s.max_bytes && s.include.is_match(path) && !s.exclude.is_match(path)
+        })
+    }
+
+    /// True when the sniffer keeps `bytes`, the content of the file at `path`.
+    pub fn keeps(&self, path: &str, bytes: &[u8]) -> bool {
+        self.sniff.as_ref().is_some_and(|s| (s.keep)(path, bytes))
+    }
+
+    /// The largest file the sniffer reads (0 without one).
+    pub fn sniff_max_bytes(&self) -> u64 {
+        self.sniff.as_ref().map_or(0, |s| s.max_bytes)
     }
 
     /// True when some owner wants the file at `path`.
@@ -71,5 +167,24 @@ mod tests {
         let mut owners = vec![false; 2];
         w.mark_owners("var/lib/dpkg/status.d/libc6", &mut owners);
         assert_eq!(owners, [true, false]);
+    }
+
+    #[test]
+    fn the_sniffer_looks_at_small_included_files_only() {
+        let spec = SniffSpec {
+            include: &["**/*.json", "**/.*"],
+            exclude: &["usr/share/**"],
+            max_bytes: 100,
+            keep: |_, b| b.starts_with(b"keep"),
+        };
+        let w = Wants::new(&[&["etc/os-release"]])
+            .unwrap()
+            .with_sniff(Sniff::new(&spec).unwrap());
+        assert!(w.sniffs("app/a.json", 10) && w.sniffs("root/.bashrc", 100));
+        assert!(!w.sniffs("app/a.json", 101) && !w.sniffs("app/a.json", 0));
+        assert!(!w.sniffs("usr/share/x/a.json", 10) && !w.sniffs("app/a.py", 10));
+        assert!(w.keeps("app/a.json", b"keep me") && !w.keeps("app/a.json", b"no"));
+        let plain = Wants::new(&[&["x"]]).unwrap();
+        assert!(!plain.sniffs("app/a.json", 10) && !plain.keeps("a", b"keep"));
     }
 }

@@ -136,8 +136,9 @@ pub struct ImageInfo {
 }
 
 impl ImageInfo {
-    /// The digest that identifies the image: the manifest digest when known, else the config
-    /// digest (image ID).
+    /// A digest to show people: the manifest digest when known, else the config digest (image
+    /// ID). Not an identity to write into a document or an attestation: a purl, a hash or an
+    /// in-toto subject names the manifest digest ([`ImageInfo::manifest_digest`]) or nothing.
     pub fn digest(&self) -> Option<&Digest> {
         self.manifest_digest
             .as_ref()
@@ -191,13 +192,14 @@ impl ImageInfo {
         }
     }
 
-    /// A version for the image component: the tag, else the short image digest, else
-    /// `unknown`.
+    /// A version for the image component: the tag, else the manifest digest, else `unknown`.
+    /// Never the config digest: readers (consign's own decoders among them) take a digest
+    /// version for the manifest digest.
     pub fn version(&self) -> String {
         if let Some(t) = &self.tag {
             return t.clone();
         }
-        match self.digest() {
+        match &self.manifest_digest {
             Some(d) => d.to_string(),
             None => "unknown".to_owned(),
         }

@@ -11,8 +11,12 @@
 //!   (<https://distribution.github.io/distribution/spec/auth/token/>).
 //!
 //! Docker Hub is known by several names (`docker.io`, `index.docker.io`,
-//! `registry-1.docker.io`, and `https://index.docker.io/v1/` as `docker login` stores it); they
-//! all find the same entry.
+//! `registry-1.docker.io`); Docker keeps its credentials under `https://index.docker.io/v1/`
+//! (the `auths` key `docker login` writes, and the server URL credential helpers store them
+//! under), so that is the key looked up first and the server sent to a helper. Other
+//! registries are looked up and sent as `host[:port]`, as Docker does. An `auths` or
+//! `credHelpers` key naming the same host another way (a scheme, a path, a Hub alias) is
+//! accepted when the exact key is absent.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -89,6 +93,20 @@ pub struct DockerConfig {
     file: ConfigFile,
 }
 
+/// Where Docker keeps Docker Hub's credentials: the `auths` key and the credential-helper
+/// server URL (Docker's `registry.IndexServer`).
+const HUB_SERVER: &str = "https://index.docker.io/v1/";
+
+/// The key Docker stores `registry`'s credentials under: [`HUB_SERVER`] for Docker Hub (any of
+/// its names), else the host as given.
+pub(crate) fn server_key(registry: &str) -> String {
+    if canonical_host(registry) == "docker.io" {
+        HUB_SERVER.to_owned()
+    } else {
+        registry.to_owned()
+    }
+}
+
 /// The canonical key for a registry host: Docker Hub's aliases collapse to `docker.io`, a
 /// scheme and path are dropped.
 fn canonical_host(s: &str) -> String {
@@ -115,33 +133,34 @@ impl DockerConfig {
 
     /// The credential for `registry` (`host[:port]`): a credential helper if one is configured
     /// for it (or for all, `credsStore`), else the `auths` entry. `Ok(None)` means anonymous.
+    ///
+    /// Keys are matched as Docker writes them ([`server_key`]: `https://index.docker.io/v1/`
+    /// for Docker Hub), then by host; a helper is asked for the same Docker key.
     pub fn credential_for(&self, registry: &str) -> Result<Option<Credential>, String> {
-        let want = canonical_host(registry);
-        let helper = self
-            .file
-            .cred_helpers
-            .iter()
-            .find(|(k, _)| canonical_host(k) == want)
-            .map(|(_, v)| v.as_str());
-        if let Some(h) = helper {
-            return run_helper(h, registry);
+        let server = server_key(registry);
+        if let Some(h) = lookup(&self.file.cred_helpers, &server) {
+            return run_helper(h, &server);
         }
-        let entry = self
-            .file
-            .auths
-            .iter()
-            .find(|(k, _)| canonical_host(k) == want)
-            .map(|(_, v)| v);
-        if let Some(e) = entry
-            && let Some(c) = entry_credential(e, registry)?
+        if let Some(e) = lookup(&self.file.auths, &server)
+            && let Some(c) = entry_credential(e, &server)?
         {
             return Ok(Some(c));
         }
         match self.file.creds_store.as_deref() {
-            Some(store) if !store.is_empty() => run_helper(store, registry),
+            Some(store) if !store.is_empty() => run_helper(store, &server),
             _ => Ok(None),
         }
     }
+}
+
+/// The entry under `server` exactly, else under a key naming the same host.
+fn lookup<'a, V>(map: &'a BTreeMap<String, V>, server: &str) -> Option<&'a V> {
+    map.get(server).or_else(|| {
+        let want = canonical_host(server);
+        map.iter()
+            .find(|(k, _)| canonical_host(k) == want)
+            .map(|(_, v)| v)
+    })
 }
 
 fn entry_credential(e: &AuthEntry, registry: &str) -> Result<Option<Credential>, String> {
@@ -339,6 +358,46 @@ mod tests {
             Some("Basic YTpi")
         );
         assert_eq!(format!("{:?}", basic("a", "b").unwrap()), "Basic(a, ***)");
+    }
+
+    /// Docker keeps Hub credentials under `https://index.docker.io/v1/`, in `auths` and in
+    /// credential helpers alike, whichever of Hub's names the image used.
+    #[test]
+    fn docker_hub_is_asked_for_under_dockers_key() {
+        for name in [
+            "docker.io",
+            "registry-1.docker.io",
+            "index.docker.io",
+            "DOCKER.IO",
+        ] {
+            assert_eq!(server_key(name), "https://index.docker.io/v1/", "{name}");
+        }
+        assert_eq!(server_key("localhost:5000"), "localhost:5000");
+        assert_eq!(server_key("ghcr.io"), "ghcr.io");
+    }
+
+    #[test]
+    fn the_exact_docker_key_wins_over_an_alias() {
+        let cfg = DockerConfig::parse(
+            br#"{"auths": {
+                "docker.io": {"username": "alias", "password": "a"},
+                "https://index.docker.io/v1/": {"username": "docker", "password": "d"}
+            }}"#,
+        )
+        .unwrap();
+        for name in ["docker.io", "registry-1.docker.io", "index.docker.io"] {
+            assert_eq!(
+                cfg.credential_for(name).unwrap(),
+                basic("docker", "d"),
+                "{name}"
+            );
+        }
+        // An alias entry alone is still found.
+        let cfg = DockerConfig::parse(
+            br#"{"auths": {"index.docker.io": {"username": "u", "password": "p"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.credential_for("docker.io").unwrap(), basic("u", "p"));
     }
 
     #[test]

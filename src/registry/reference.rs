@@ -1,13 +1,13 @@
-//! Registry references: `HOST[:PORT]/REPO[:TAG][@DIGEST]`, normalised as the Docker CLI does
-//! (no host means Docker Hub, a one-component Hub name gains `library/`) by
-//! [`crate::source::reference::Reference`], then validated against the distribution spec's
+//! Registry references: `HOST[:PORT]/REPO[:TAG][@DIGEST]`, split and normalised as the Docker
+//! CLI does (no host means Docker Hub, a one-component Hub name gains `library/`) by
+//! [`crate::source::reference`], then validated against the distribution spec's
 //! grammar (<https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests>):
 //! repository components `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`, tags `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`.
 
 use std::fmt;
 
 use crate::source::Digest;
-use crate::source::reference::Reference;
+use crate::source::reference::{self, Reference};
 
 /// Docker Hub's name in references, and the host its API answers on.
 const HUB: &str = "docker.io";
@@ -35,13 +35,10 @@ impl ImageRef {
             .repository
             .split_once('/')
             .ok_or_else(|| bad("no repository"))?;
-        // Reference::parse lowercases; the grammar does not allow upper case in names at all.
-        let written = s.split('@').next().unwrap_or(s);
-        let written_name = match written.rfind(':') {
-            Some(i) if !written[i..].contains('/') => &written[..i],
-            _ => written,
-        };
-        if written_name
+        // Reference::parse lowercases; the grammar does not allow upper case in the path at
+        // all (the host is case-insensitive).
+        let written = reference::split(s.trim()).name;
+        if written
             .chars()
             .skip_while(|c| *c != '/')
             .any(|c| c.is_ascii_uppercase())
@@ -231,6 +228,10 @@ mod tests {
         ] {
             assert!(ImageRef::parse(bad).is_err(), "{bad}");
         }
+        // Only the repository path must be lowercase: a tag may have capitals, a host is
+        // case-insensitive.
+        let r = ImageRef::parse("LocalHost:5000/app:V1").unwrap();
+        assert_eq!(r.to_string(), "localhost:5000/app:V1");
         for good in ["a/b__c", "reg.io/a-b/c.d", "reg.io/a---b", "a:_t"] {
             assert!(ImageRef::parse(good).is_ok(), "{good}");
         }

@@ -79,8 +79,15 @@ pub fn load(root: &Path, cap: &Capture<'_>) -> Result<(LayerTree, Vec<String>)> 
             } else {
                 None
             };
-            let content = (kind == EntryKind::File && cap.wants.is_wanted(&path))
-                .then(|| capture(&full, md.len(), cap));
+            let content = if kind != EntryKind::File {
+                None
+            } else if cap.wants.is_wanted(&path) {
+                Some(capture(&full, md.len(), cap))
+            } else if cap.wants.sniffs(&path, md.len()) {
+                sniff(&full, &path, cap)
+            } else {
+                None
+            };
             if kind == EntryKind::Dir {
                 subdirs.push((full, path.clone()));
             }
@@ -101,6 +108,17 @@ pub fn load(root: &Path, cap: &Capture<'_>) -> Result<(LayerTree, Vec<String>)> 
         stack.extend(subdirs.into_iter().rev());
     }
     Ok((tree, warnings))
+}
+
+/// A file the sniffer looks at: read, checked, kept when the check says so.
+fn sniff(full: &Path, path: &str, cap: &Capture<'_>) -> Option<Content> {
+    let mut buf = Vec::new();
+    match fs::File::open(full)
+        .and_then(|f| f.take(cap.wants.sniff_max_bytes()).read_to_end(&mut buf))
+    {
+        Ok(_) => super::layer::keep_sniffed(path, &buf, cap),
+        Err(e) => Some(Content::Unreadable(format!("cannot read: {e}"))),
+    }
 }
 
 fn capture(path: &Path, size: u64, cap: &Capture<'_>) -> Content {

@@ -253,6 +253,8 @@ fn walk<R: Read>(
     let mut warnings = Vec::new();
     // Captured bytes of this layer by path, for hard links to earlier entries.
     let mut captured: HashMap<String, Arc<[u8]>> = HashMap::new();
+    // The sniffer's buffer, reused: most files it reads are not kept.
+    let mut scratch = Vec::new();
     let mut count: u64 = 0;
     for entry in archive.entries().map_err(|e| stream_error(blob, e))? {
         let mut entry = entry.map_err(|e| stream_error(blob, e))?;
@@ -368,6 +370,8 @@ fn walk<R: Read>(
                 }
                 _ => None,
             }
+        } else if kind == EntryKind::File && cap.wants.sniffs(&normal.path, meta.size) {
+            sniff_entry(&mut entry, blob, &normal.path, cap, &mut scratch)?
         } else {
             None
         };
@@ -404,6 +408,44 @@ fn capture<R: Read>(
             )
         })?;
     Ok(Content::Bytes(Arc::from(buf)))
+}
+
+/// Reads a file the sniffer looks at ([`Wants::sniffs`]) into `scratch`; keeps a copy, out
+/// of the image-wide budget, when [`Wants::keeps`] says so.
+fn sniff_entry<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    blob: &str,
+    path: &str,
+    cap: &Capture<'_>,
+    scratch: &mut Vec<u8>,
+) -> Result<Option<Content>> {
+    scratch.clear();
+    entry
+        .take(cap.wants.sniff_max_bytes())
+        .read_to_end(scratch)
+        .map_err(|e| {
+            stream_error(
+                blob,
+                io::Error::new(e.kind(), format!("reading /{path}: {e}")),
+            )
+        })?;
+    Ok(keep_sniffed(path, scratch, cap))
+}
+
+/// The content to record for a sniffed file: its bytes when the check keeps them and the
+/// budget allows, nothing when the check does not.
+pub(crate) fn keep_sniffed(path: &str, bytes: &[u8], cap: &Capture<'_>) -> Option<Content> {
+    if !cap.wants.keeps(path, bytes) {
+        return None;
+    }
+    Some(if cap.reserve(bytes.len() as u64) {
+        Content::Bytes(Arc::from(bytes))
+    } else {
+        Content::Unreadable(format!(
+            "not kept: the {} bytes of wanted files kept per image are used up",
+            cap.limits.max_captured_bytes
+        ))
+    })
 }
 
 /// Largest tar extension record (GNU long name or link, PAX header) accepted: the `tar` crate
@@ -682,6 +724,59 @@ mod tests {
             matches!(&r.tree.entries[1].content, Some(Content::Unreadable(why)) if why.contains("used up")),
             "{:?}",
             r.tree.entries[1].content
+        );
+    }
+
+    #[test]
+    fn the_sniffer_keeps_what_its_check_keeps_within_the_budget() {
+        use crate::fs::{Sniff, SniffSpec};
+        let tar = tar_of(&[
+            ("app/a.json", b"keep 1"),
+            ("app/b.json", b"drop"),
+            ("app/c.json", b"keep 2, over budget"),
+            ("usr/share/d.json", b"keep 3"),
+            ("app/e.bin", b"keep 4"),
+        ]);
+        let spec = SniffSpec {
+            include: &["**/*.json"],
+            exclude: &["usr/share/**"],
+            max_bytes: 64,
+            keep: |_, b| b.starts_with(b"keep"),
+        };
+        let w = Wants::new(&[&["etc/os-release"]])
+            .unwrap()
+            .with_sniff(Sniff::new(&spec).unwrap());
+        let limits = Limits {
+            max_captured_bytes: 10,
+            ..Limits::default()
+        };
+        let r = read_layer(&tar[..], "b", None, &Capture::new(&w, &limits)).unwrap();
+        let got: Vec<(&str, String)> = r
+            .tree
+            .entries
+            .iter()
+            .map(|e| {
+                let c = match &e.content {
+                    Some(Content::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
+                    Some(Content::Unreadable(why)) => format!("unreadable: {why}"),
+                    other => format!("{other:?}"),
+                };
+                (e.path.as_str(), c)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("app/a.json", "keep 1".to_owned()),
+                ("app/b.json", "None".to_owned()),
+                (
+                    "app/c.json",
+                    "unreadable: not kept: the 10 bytes of wanted files kept per image are used up"
+                        .to_owned()
+                ),
+                ("usr/share/d.json", "None".to_owned()),
+                ("app/e.bin", "None".to_owned()),
+            ]
         );
     }
 

@@ -165,7 +165,7 @@ fn plan_docker(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result
     let (name, tag) = match tag {
         Some(t) => {
             let (n, t) = split_name_tag(&t);
-            (Some(n), t)
+            (Some(n.to_owned()), t.map(str::to_owned))
         }
         None => (None, None),
     };
@@ -492,7 +492,7 @@ fn plan_oci(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<Im
         Some(n) if !n.contains('/') && !n.contains(':') => (None, Some(n)),
         Some(n) => {
             let (n, t) = split_name_tag(&n);
-            (Some(n), t)
+            (Some(n.to_owned()), t.map(str::to_owned))
         }
         None => (None, None),
     };

@@ -9,12 +9,14 @@ the reference implementations consign's attestations must agree with, in both di
   dsse.py sign SBOM KEY.pem NAME DIGEST OUT      write an envelope for consign to verify
   dsse.py keygen ecdsa|ed25519 PREFIX            write PREFIX.key / PREFIX.pub with cryptography
 
-The key id is computed here independently, as consign defines it: the hex SHA-256 of the
-DER SubjectPublicKeyInfo. Exit 0 on success, 1 on a refusal (with the reason), 2 on misuse.
+The libraries are used the ordinary way, with nothing overridden: keys are
+`SSlibKey.from_crypto(public_key)` and signers `CryptoSigner(private_key)`, so both sides use
+securesystemslib's default key id (SHA-256 of the canonical JSON of keytype, scheme and
+keyval) and securesystemslib only tries a key on signatures carrying that id. `verify` and
+`sign` print the key id they used, for the caller to compare with consign's. Exit 0 on
+success, 1 on a refusal (with the reason), 2 on misuse.
 """
 
-import base64
-import hashlib
 import json
 import sys
 
@@ -31,17 +33,6 @@ PAYLOAD_TYPE = "application/vnd.in-toto+json"
 PREDICATES = {"CycloneDX": "https://cyclonedx.org/bom", "SPDX": "https://spdx.dev/Document"}
 
 
-def key_id(public_key):
-    der = public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(der).hexdigest()
-
-
-def sslib_key(public_key):
-    return SSlibKey.from_crypto(public_key, keyid=key_id(public_key))
-
-
 def verify(envelope_path, pub_path, digest=None):
     with open(pub_path, "rb") as f:
         public_key = serialization.load_pem_public_key(f.read())
@@ -51,8 +42,9 @@ def verify(envelope_path, pub_path, digest=None):
     env = InTotoEnvelope.from_dict(data)
     if env.payload_type != PAYLOAD_TYPE:
         sys.exit(f"refused: payload type {env.payload_type}")
+    key = SSlibKey.from_crypto(public_key)
     try:
-        env.verify([sslib_key(public_key)], 1)
+        env.verify([key], 1)
     except Exception as e:  # VerificationError and friends
         print(f"refused: {type(e).__name__}: {e}")
         sys.exit(1)
@@ -67,7 +59,7 @@ def verify(envelope_path, pub_path, digest=None):
             print(f"refused: no subject with {digest}")
             sys.exit(1)
     subjects = ", ".join(f"{s.name}@sha256:{s.digest['sha256']}" for s in pb.subject)
-    print(f"ok: {pb.predicate_type} about {subjects}, key {key_id(public_key)}")
+    print(f"ok: {pb.predicate_type} about {subjects}, key {key.keyid}")
 
 
 def sign(sbom_path, key_path, name, digest, out_path):
@@ -89,12 +81,12 @@ def sign(sbom_path, key_path, name, digest, out_path):
     )
     Statement.copy_from_pb(pb).validate()
     payload = json_format.MessageToJson(pb, indent=None).encode()
-    signer = CryptoSigner(private_key, sslib_key(private_key.public_key()))
+    signer = CryptoSigner(private_key)
     env = Envelope(payload, PAYLOAD_TYPE, {})
     env.sign(signer)
     with open(out_path, "w") as f:
         json.dump(env.to_dict(), f)
-    print(f"signed {out_path} with key {key_id(private_key.public_key())}")
+    print(f"signed {out_path} with key {signer.public_key.keyid}")
 
 
 def keygen(kind, prefix):
@@ -113,7 +105,7 @@ def keygen(kind, prefix):
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
             )
         )
-    print(key_id(key.public_key()))
+    print(SSlibKey.from_crypto(key.public_key()).keyid)
 
 
 def main(argv):

@@ -199,6 +199,15 @@ fn attest_and_verify_exit_codes_and_reasons() {
         )
     );
 
+    // Not an envelope at all: one prefix, the parser's reason.
+    std::fs::write(d.join("not-envelope.json"), "{\"not\": 1}").unwrap();
+    let o = run(d, &["verify", "not-envelope.json", "--key", "k.pub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        text(&o.stderr),
+        "verification failed: not-envelope.json: not a DSSE envelope: missing field `payload` at line 1 column 10\n"
+    );
+
     // Unusable inputs are tool errors: exit 2.
     let o = run(d, &["verify", "app.att.json", "--key", "missing.pub"]);
     assert_eq!(o.status.code(), Some(2));
@@ -250,6 +259,84 @@ fn attest_and_verify_exit_codes_and_reasons() {
     assert!(text(&o.stderr).starts_with(&format!(
         "verified: https://spdx.dev/Document about {subject}"
     )));
+}
+
+// See: the review of issue 6. A classic `docker save` archive records no manifest digest:
+// its SBOM names none, and `attest` asks for the image instead of taking the config digest.
+#[test]
+fn attest_asks_for_the_image_when_the_sbom_has_no_manifest_digest() {
+    let dir = tmp();
+    let d = dir.path();
+    alpine().write_docker_archive(&d.join("classic.tar"));
+    ok(&run(
+        d,
+        &[
+            "sbom",
+            "docker-archive:classic.tar",
+            "-q",
+            "-o",
+            "cyclonedx-json=classic.cdx.json",
+        ],
+    ));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("classic.cdx.json")).unwrap()).unwrap();
+    let c = &doc["metadata"]["component"];
+    assert_eq!(c.get("purl"), None);
+    assert_eq!(c.get("hashes"), None);
+    ok(&run(d, &["key", "generate", "--out", "k"]));
+    let o = run(d, &["attest", "classic.cdx.json", "--key", "k.key"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        text(&o.stderr),
+        "error: cannot attest classic.cdx.json: the SBOM does not record the image's manifest \
+         digest; name the image with --image NAME@sha256:…\n"
+    );
+    // Named by digest, with the SBOM's name kept.
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let o = run(
+        d,
+        &[
+            "attest",
+            "classic.cdx.json",
+            "--key",
+            "k.key",
+            "--image",
+            &digest,
+            "-o",
+            "classic.att.json",
+        ],
+    );
+    ok(&o);
+    assert!(
+        text(&o.stderr).contains(&format!(" for example.com/test/app@{digest} with key ")),
+        "{}",
+        text(&o.stderr)
+    );
+    // A bare digest for an SBOM that names no image: refused, not an empty subject name.
+    std::fs::write(
+        d.join("unnamed.cdx.json"),
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {}}"#,
+    )
+    .unwrap();
+    let o = run(
+        d,
+        &[
+            "attest",
+            "unnamed.cdx.json",
+            "--key",
+            "k.key",
+            "--image",
+            &digest,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        text(&o.stderr),
+        "error: cannot attest unnamed.cdx.json: the attestation's subject has no name; name the \
+         image with --image NAME@sha256:…\n"
+    );
 }
 
 #[test]
@@ -380,6 +467,84 @@ fn registry_round_trip_through_the_cli() {
         "{}",
         text(&o.stderr)
     );
+}
+
+// See: the review of issue 6 (`--from-referrers` wrote its outputs one at a time).
+#[test]
+fn from_referrers_writes_all_outputs_or_none() {
+    let reg = FakeRegistry::start();
+    reg.load_layout("test/app", "1.0", &alpine().oci_files());
+    let dir = tmp();
+    let d = dir.path();
+    let image = format!("{}/test/app", reg.addr);
+    let src = format!("registry:{image}:1.0");
+    ok(&run(
+        d,
+        &[
+            "sbom",
+            &src,
+            "--insecure-registry",
+            "-q",
+            "-o",
+            "cyclonedx-json=app.cdx.json",
+            "-o",
+            "spdx-json=app.spdx.json",
+        ],
+    ));
+    let to = format!("{image}@{}", alpine().build().manifest.0);
+    for file in ["app.cdx.json", "app.spdx.json"] {
+        ok(&run(
+            d,
+            &["attach", file, "--to", &to, "--insecure-registry", "-q"],
+        ));
+    }
+    std::fs::write(d.join("out.cdx.json"), "earlier").unwrap();
+    let fetch = |spdx_to: &str| {
+        run(
+            d,
+            &[
+                "sbom",
+                &src,
+                "--insecure-registry",
+                "-q",
+                "--from-referrers",
+                "-o",
+                "cyclonedx-json=out.cdx.json",
+                "-o",
+                &format!("spdx-json={spdx_to}"),
+            ],
+        )
+    };
+    // The SPDX file cannot be written: the CycloneDX one is not written either.
+    let o = fetch("missing-dir/out.spdx.json");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).starts_with("error: cannot write missing-dir/out.spdx.json"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(d.join("out.cdx.json")).unwrap() == "earlier",
+        "out.cdx.json was overwritten although the run failed"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json") || n.ends_with(".tmp"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["app.cdx.json", "app.spdx.json", "out.cdx.json"]);
+    // Both can be written: both are, byte for byte.
+    ok(&fetch("out.spdx.json"));
+    for (out, original) in [
+        ("out.cdx.json", "app.cdx.json"),
+        ("out.spdx.json", "app.spdx.json"),
+    ] {
+        assert_eq!(
+            std::fs::read(d.join(out)).unwrap(),
+            std::fs::read(d.join(original)).unwrap()
+        );
+    }
 }
 
 #[test]

@@ -336,7 +336,7 @@ fn a_buildkit_provenance_attestation_names_the_base() {
     let scanned = scan_layers(
         &SourceSpec::OciDir(dir.path().to_path_buf()),
         &ScanOptions::default(),
-        audit::secrets::WANTS,
+        &audit::secrets::CAPTURE,
     )
     .unwrap();
     assert_eq!(scanned.provenance.len(), 2);

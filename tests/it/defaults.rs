@@ -234,8 +234,18 @@ fn environment_variables_reach_their_flags() {
             .status
             .success()
     );
-    let o = run(&["sbom", &s, "-o", "cyclonedx-json=app.cdx.json"], &[]);
-    assert!(o.status.success());
+    // An OCI layout records the manifest digest an attestation's subject needs.
+    let oci = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/amazonlinux-2023.oci.tar");
+    let o = run(
+        &[
+            "sbom",
+            oci.to_str().unwrap(),
+            "-o",
+            "cyclonedx-json=app.cdx.json",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = run(
         &["attest", "app.cdx.json", "-q", "-o", "app.att.json"],
         &[("CONSIGN_KEY", "k.key")],

@@ -104,11 +104,15 @@ fn write(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 /// Writes the two images where `CONSIGN_POLYGLOT_OUT` says, for producing the Syft and
-/// Trivy fixtures again (see the fixtures README).
+/// Trivy fixtures again (see the fixtures README). A generator, not a check: without the
+/// variable (as in `tests/run.sh`, which runs the ignored tests) it does nothing.
 #[test]
 #[ignore = "writes the images the peer fixtures were made from; set CONSIGN_POLYGLOT_OUT"]
 fn write_polyglot_images() {
-    let dir = std::env::var("CONSIGN_POLYGLOT_OUT").expect("CONSIGN_POLYGLOT_OUT");
+    let Ok(dir) = std::env::var("CONSIGN_POLYGLOT_OUT") else {
+        eprintln!("CONSIGN_POLYGLOT_OUT is not set: nothing to write");
+        return;
+    };
     std::fs::create_dir_all(&dir).unwrap();
     write(Path::new(&dir));
 }

@@ -1,8 +1,10 @@
 //! Attestations against the reference Python implementations, both ways: envelopes consign
 //! writes verify with securesystemslib / in-toto (and in-toto-attestation validates the
 //! statement), envelopes securesystemslib writes verify with consign, for ECDSA P-256 and
-//! Ed25519, with keys made by either side. Needs the venv `tests/run.sh` prepares
-//! (`CONSIGN_E2E_PYTHON`); plain `cargo test` skips this as ignored.
+//! Ed25519, with keys made by either side. The Python side uses the libraries the ordinary
+//! way (`SSlibKey.from_crypto`, `CryptoSigner`, no key id forced), and both sides must name
+//! each key by the same id. Needs the venv `tests/run.sh` prepares (`CONSIGN_E2E_PYTHON`);
+//! plain `cargo test` skips this as ignored.
 
 use crate::support::peers::{alpine, check, consign, interop, python, text};
 use crate::support::tmp;
@@ -33,12 +35,15 @@ fn attestations_interoperate_with_securesystemslib_both_ways() {
     let dsse = interop("dsse.py");
     let dsse = dsse.to_str().unwrap();
     for kind in ["ecdsa", "ed25519"] {
-        // Keys made by Python's cryptography (OpenSSL PKCS#8 / SPKI PEM).
-        check(python(d, &[dsse, "keygen", kind, kind]), "keygen");
+        // Keys made by Python's cryptography (OpenSSL PKCS#8 / SPKI PEM); keygen prints
+        // securesystemslib's default key id.
+        let o = check(python(d, &[dsse, "keygen", kind, kind]), "keygen");
+        let py_id = text(&o.stdout).trim().to_owned();
+        assert_eq!(py_id.len(), 64, "{py_id}");
         let (key, public) = (format!("{kind}.key"), format!("{kind}.pub"));
         // securesystemslib signs, consign verifies.
         let py_att = format!("py-{kind}.json");
-        check(
+        let o = check(
             python(
                 d,
                 &[
@@ -52,6 +57,10 @@ fn attestations_interoperate_with_securesystemslib_both_ways() {
                 ],
             ),
             "dsse.py sign",
+        );
+        assert_eq!(
+            text(&o.stdout),
+            format!("signed {py_att} with key {py_id}\n")
         );
         let o = check(
             consign(
@@ -68,12 +77,15 @@ fn attestations_interoperate_with_securesystemslib_both_ways() {
             ),
             "consign verify",
         );
-        assert!(text(&o.stderr).starts_with(&format!(
-            "verified: https://spdx.dev/Document about reg.example/app@{digest}"
-        )));
+        assert_eq!(
+            text(&o.stderr),
+            format!(
+                "verified: https://spdx.dev/Document about reg.example/app@{digest}, signed by key {py_id}\n"
+            )
+        );
         // consign signs with the Python key, securesystemslib and in-toto verify.
         let ours = format!("consign-{kind}.json");
-        check(
+        let o = check(
             consign(
                 d,
                 None,
@@ -81,18 +93,31 @@ fn attestations_interoperate_with_securesystemslib_both_ways() {
             ),
             "consign attest",
         );
+        assert!(
+            text(&o.stderr).ends_with(&format!(" with key {py_id}\n")),
+            "{}",
+            text(&o.stderr)
+        );
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join(&ours)).unwrap()).unwrap();
+        assert_eq!(written["signatures"][0]["keyid"], py_id.as_str());
         let o = check(
             python(d, &[dsse, "verify", &ours, &public, &digest]),
             "dsse.py verify",
         );
-        assert!(text(&o.stdout).starts_with("ok: https://cyclonedx.org/bom"));
+        assert_eq!(
+            text(&o.stdout),
+            format!(
+                "ok: https://cyclonedx.org/bom about example.com/test/app@{digest}, key {py_id}\n"
+            )
+        );
         // And with a consign-generated key of the same type.
         let t = if kind == "ecdsa" {
             "ecdsa-p256"
         } else {
             "ed25519"
         };
-        check(
+        let o = check(
             consign(
                 d,
                 None,
@@ -107,6 +132,10 @@ fn attestations_interoperate_with_securesystemslib_both_ways() {
             ),
             "key generate",
         );
+        let c_id = text(&o.stderr)
+            .rsplit_once("key id ")
+            .map(|(_, id)| id.trim_end_matches([')', '\n']).to_owned())
+            .unwrap();
         let att = format!("c-{kind}.json");
         check(
             consign(
@@ -123,12 +152,17 @@ fn attestations_interoperate_with_securesystemslib_both_ways() {
             ),
             "attest",
         );
-        check(
+        let o = check(
             python(
                 d,
                 &[dsse, "verify", &att, &format!("c-{kind}.pub"), &digest],
             ),
             "dsse.py verify consign key",
+        );
+        assert!(
+            text(&o.stdout).ends_with(&format!(", key {c_id}\n")),
+            "{}",
+            text(&o.stdout)
         );
         // Each side refuses the other's envelope under the wrong key.
         let o = consign(

@@ -190,6 +190,86 @@ fn bearer_tokens_with_credentials_from_the_docker_config() {
     );
 }
 
+/// The child half of `docker_hub_credential_helpers_are_asked_for_dockers_key`: asks the
+/// Docker config it is given for Hub credentials, under each of Hub's names. It runs in a
+/// process of its own because the fake helper is found through `PATH`, which a test must not
+/// change in the shared test process.
+#[test]
+#[ignore = "run by docker_hub_credential_helpers_are_asked_for_dockers_key"]
+fn docker_hub_credential_helper_child() {
+    let Ok(config) = std::env::var("CONSIGN_TEST_DOCKER_CONFIG") else {
+        return;
+    };
+    let cfg = DockerConfig::parse(config.as_bytes()).unwrap();
+    for name in ["docker.io", "registry-1.docker.io", "index.docker.io"] {
+        println!("{name} => {:?}", cfg.credential_for(name));
+    }
+}
+
+// See: the review of issue 6 (`docker-credential-<store> get` was sent `docker.io`).
+#[cfg(unix)]
+#[test]
+fn docker_hub_credential_helpers_are_asked_for_dockers_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = crate::support::tmp();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let asked = dir.path().join("asked");
+    // Like docker-credential-pass/secretservice after `docker login`: Hub credentials exist
+    // under https://index.docker.io/v1/ only; any other server is "not found".
+    let helper = bin.join("docker-credential-consign-hub");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 2\nread server\necho \"$server\" >> '{}'\n\
+             if [ \"$server\" = https://index.docker.io/v1/ ]; then\n\
+             echo '{{\"ServerURL\":\"https://index.docker.io/v1/\",\"Username\":\"hub-user\",\"Secret\":\"s\"}}'\n\
+             else echo 'credentials not found in native keychain'; exit 1; fi\n",
+            asked.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for config in [
+        json!({"credsStore": "consign-hub"}),
+        json!({"credHelpers": {"docker.io": "consign-hub"}}),
+        json!({"credHelpers": {"https://index.docker.io/v1/": "consign-hub"}}),
+    ] {
+        let _ = std::fs::remove_file(&asked);
+        let o = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "oci_registry::docker_hub_credential_helper_child",
+                "--exact",
+                "--include-ignored",
+                "--nocapture",
+                "--test-threads=1",
+                "--quiet",
+            ])
+            .env("PATH", &path)
+            .env("CONSIGN_TEST_DOCKER_CONFIG", config.to_string())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{config}: {stdout}");
+        for name in ["docker.io", "registry-1.docker.io", "index.docker.io"] {
+            assert!(
+                stdout.contains(&format!("{name} => Ok(Some(Basic(hub-user, ***)))\n")),
+                "{config}: {stdout}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(&asked).unwrap(),
+            "https://index.docker.io/v1/\n".repeat(3),
+            "{config}"
+        );
+    }
+}
+
 #[test]
 fn authentication_failures_say_what_to_do() {
     let (reg, _) = registry_with_alpine();

@@ -11,7 +11,8 @@ declare_rule! {
     /// policy accepts. The check is SPDX-expression aware: with `deny = ["GPL-3.0-only"]`,
     /// `GPL-3.0-only AND MIT` is flagged but `GPL-3.0-only OR MIT` is not, because MIT can be
     /// chosen. A denied id also covers its `-only`/`-or-later` (and `+`) variants. With a
-    /// non-empty `allow` list every license not on it counts as denied. A package that
+    /// non-empty `allow` list every license not on it counts as denied, and so does an
+    /// expression that does not parse (it cannot be shown to be allowed). A package that
     /// declares several licenses must satisfy each of them. Licenses that are not SPDX
     /// expressions are LIC002's concern.
     ///
@@ -49,10 +50,12 @@ fn req_name(req: &spdx::LicenseReq) -> String {
     }
 }
 
-/// True when `expr` can be satisfied by acceptable licenses.
+/// True when `expr` can be satisfied by acceptable licenses. An expression that does not
+/// parse passes a deny-list (nothing in it is known to be denied) but not an allow-list
+/// (nothing in it is known to be allowed).
 pub(crate) fn satisfiable(expr: &str, deny: &[String], allow: &[String]) -> bool {
     let Ok(e) = spdx::Expression::parse_mode(expr, spdx::ParseMode::LAX) else {
-        return true;
+        return allow.is_empty();
     };
     e.evaluate(|req| {
         let name = req_name(req);
@@ -121,6 +124,18 @@ mod tests {
         assert!(!satisfiable(
             "(MIT OR GPL-3.0-only) AND GPL-3.0-only",
             &deny,
+            &[]
+        ));
+    }
+
+    /// With an allow-list, an expression that cannot be read cannot be shown to be allowed.
+    #[test]
+    fn unparseable_expressions_fail_an_allow_list() {
+        let allow = vec!["MIT".to_owned()];
+        assert!(!satisfiable("MIT and (GPL", &[], &allow));
+        assert!(satisfiable(
+            "MIT and (GPL",
+            &["GPL-3.0-only".to_owned()],
             &[]
         ));
     }

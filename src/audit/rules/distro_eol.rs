@@ -10,8 +10,9 @@ declare_rule! {
     /// An image whose Linux distribution release (from `/etc/os-release`) is past its end of
     /// life: the end of the vendor's free security updates. A built-in table covers Debian,
     /// Ubuntu, Alpine, RHEL/UBI, CentOS, Rocky, AlmaLinux, Oracle Linux, Fedora and Amazon
-    /// Linux; rolling distributions (Wolfi, Chainguard) never expire. The policy's `[eol]`
-    /// table overrides or extends it.
+    /// Linux; rolling distributions (Wolfi, Chainguard) never expire. A release older than
+    /// the oldest one the table lists for its distribution (Debian 3.1, Ubuntu 10.04, Alpine
+    /// 2.x) has ended too. The policy's `[eol]` table overrides or extends it.
     ///
     /// ## Why it matters
     /// Nobody fixes vulnerabilities in an end-of-life release: every new CVE stays open.
@@ -60,15 +61,21 @@ impl Rule for DistroEol {
             .unwrap_or_else(|| format!("{} {v}", d.id));
         let mut f = Finding::new(
             &META,
-            format!(
-                "{name} reached end of life on {last_day} ({}{})",
-                e.key,
-                if e.from_policy {
-                    ", date from the policy"
-                } else {
-                    ""
-                }
-            ),
+            match &e.older_than {
+                Some(oldest) => format!(
+                    "{name} reached end of life on or before {last_day} ({}: older than {oldest}, the oldest release in the built-in table)",
+                    e.key
+                ),
+                None => format!(
+                    "{name} reached end of life on {last_day} ({}{})",
+                    e.key,
+                    if e.from_policy {
+                        ", date from the policy"
+                    } else {
+                        ""
+                    }
+                ),
+            },
         );
         let path = &d.source_file;
         if let Some((loc, _)) = crate::fs::FileResolver::metadata(&cx.fs, path) {

@@ -5,12 +5,13 @@ use crate::audit::AuditCtx;
 use crate::audit::catalog::package_key;
 use crate::audit::finding::{Evidence, Finding, Findings};
 use crate::audit::rule::{Rule, RuleMeta, declare_rule};
+use crate::version::{self, Scheme};
 
 declare_rule! {
     /// ## What it flags
     /// OS packages the image still carries at the version its base build shipped, where the
-    /// base catalog records a newer build of the same base `name:tag` that ships a different
-    /// version. Needs a catalog whose entries record packages (`consign base add` does) and a
+    /// base catalog records a newer build of the same base `name:tag` that ships a newer
+    /// version (ordered by the package manager's rules: dpkg, rpm, apk). Needs a catalog whose entries record packages (`consign base add` does) and a
     /// base build identified in it. Packages the image upgraded itself are not reported.
     ///
     /// ## Why it matters
@@ -70,7 +71,8 @@ impl Rule for OsPackagesOutdated {
             else {
                 continue;
             };
-            if *old == p.version && *new != p.version {
+            let scheme = Scheme::for_purl_type(p.purl.ty());
+            if *old == p.version && version::compare(scheme, new, &p.version).is_gt() {
                 stale.push(format!("{} {} → {new}", p.name, p.version));
                 evidence.push(Evidence::Package {
                     purl: p.purl.to_string(),

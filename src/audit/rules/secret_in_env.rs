@@ -3,15 +3,19 @@
 use crate::audit::AuditCtx;
 use crate::audit::finding::{Evidence, Finding, Findings};
 use crate::audit::rule::{Rule, RuleMeta, declare_rule};
-use crate::audit::secrets;
+use crate::redact;
 
 declare_rule! {
     /// ## What it flags
     /// Environment variables baked into the image config (`ENV`) that hold a secret: a name
-    /// that says so (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, …;
-    /// not `*_FILE`, `*_PATH`, `*_VERSION`, `GPG_KEY`) with a real value, a known token format
-    /// (AWS, GitHub, GitLab, Slack, Stripe, npm, PyPI, Google) in any variable, or a URL with
-    /// a password. The value is never printed. Names in `secrets.allow_env` are skipped.
+    /// that says so (`*PASSWORD*`, `*_PASS`, `*SECRET*`, `*TOKEN`, `*API_KEY*`,
+    /// `*ACCESS_KEY*`, …; not names about the secret such as `*_FILE`, `*_PATH`, `*_TTL`,
+    /// `*_LENGTH`, `*_HEADER`, `*_URL`, `*_TIMEOUT`, `*_DUMMY`, `*_ENABLED`, `*_TYPE`,
+    /// `*_VERSION`, `GPG_KEY`) with a value that could be one (not a number, a switch, a
+    /// `$reference` or a placeholder; at least 4 characters for a password, 8 for a token or
+    /// key), a known token format (AWS, GitHub, GitLab, Slack, Stripe, npm, PyPI, Google,
+    /// JSON web tokens) in any variable, or a URL with a password. The value is never
+    /// printed. Names in `secrets.allow_env` are skipped.
     ///
     /// ## Why it matters
     /// Anyone who can pull the image reads its config (`docker inspect`), and every container
@@ -54,9 +58,12 @@ impl Rule for SecretInEnv {
             if cx.policy.secret_allow_env.contains(k) {
                 continue;
             }
-            let mut kinds: Vec<String> =
-                secrets::scan_text(v).into_iter().map(|h| h.kind).collect();
-            if kinds.is_empty() && secrets::secret_name(k) && secrets::real_value(v) {
+            let mut kinds: Vec<String> = redact::scan_value(v)
+                .into_iter()
+                .filter(|h| h.reportable)
+                .map(|h| h.kind)
+                .collect();
+            if kinds.is_empty() && redact::secret_name(k) && redact::plausible_value(k, v) {
                 kinds.push("secret-named variable".into());
             }
             if kinds.is_empty() {

@@ -6,8 +6,8 @@
 //! by key. `CONSIGN_CONFIG=FILE` reads only FILE instead (an empty value reads none).
 //!
 //! Every key is the long name of the flag it sets, in a section named after the subcommand
-//! (`[registry]` sets `--insecure-registry` / `--registry-ca` of `sbom`, `attach` and
-//! `referrers`); unknown sections and keys are errors. A value is checked here, so a mistake is
+//! (`[registry]` sets `--insecure-registry` / `--registry-ca` of `sbom`, `audit`, `attach`
+//! and `referrers`); unknown sections and keys are errors. A value is checked here, so a mistake is
 //! reported as `FILE:LINE:COLUMN: [section] key: cause`, not as a bad flag. Paths of inputs
 //! (`policy`, `base-catalog`, `key`, `ca`) are relative to the file that names them; output
 //! paths (`output`) to the working directory, like `-o`.

@@ -220,7 +220,7 @@ impl Builder<'_> {
         self.set("verify", "key", "[verify] key", one(f.verify.key), Path)?;
 
         let r = f.registry;
-        for command in ["sbom", "attach", "referrers"] {
+        for command in ["sbom", "audit", "attach", "referrers"] {
             if let Some(i) = &r.insecure {
                 self.push(command, "insecure_registry", vec![i.get_ref().to_string()]);
             }

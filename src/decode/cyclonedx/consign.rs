@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use super::model::{Component, Property};
 use crate::catalog::registry::CATALOGERS;
+use crate::encode::common::source_kind_from_name;
 use crate::fs::Location;
 use crate::model::{
     ApkMetadata, BaseImage, DpkgMetadata, LayerInfo, PackageMetadata, Platform, RpmMetadata, Scope,
@@ -84,7 +85,7 @@ pub(super) fn image_facts(metadata: &[Property], image: &[Property]) -> Option<I
                     _ => None,
                 }
             }
-            "image:sourceKind" => f.source_kind = source_kind(value),
+            "image:sourceKind" => f.source_kind = source_kind_from_name(value),
             "image:platform" => f.platform = platform(value),
             "image:manifestDigest" => f.manifest_digest = value.parse().ok(),
             "image:configDigest" => f.config_digest = value.parse().ok(),
@@ -145,17 +146,6 @@ fn layer_field(l: &mut LayerInfo, field: &str, value: &str) {
         "createdBy" => l.created_by = Some(value.to_owned()),
         _ => {}
     }
-}
-
-fn source_kind(v: &str) -> Option<SourceKind> {
-    Some(match v {
-        "docker-archive" => SourceKind::DockerArchive,
-        "oci-dir" => SourceKind::OciDir,
-        "oci-archive" => SourceKind::OciArchive,
-        "directory" => SourceKind::Directory,
-        "sbom-document" => SourceKind::Document,
-        _ => return None,
-    })
 }
 
 fn evidence(v: &str) -> Option<&'static str> {

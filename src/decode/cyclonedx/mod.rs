@@ -28,6 +28,7 @@ use crate::model::{
     RelationshipKind, Sbom, SourceKind, SourcePackage, Tool,
 };
 use crate::source::Digest;
+use crate::source::reference::split_name_tag;
 use crate::{Error, Result};
 
 /// Component types that are not software packages (a `container` other than the described
@@ -403,7 +404,7 @@ fn subject(root: &Component, origin: &str, facts: Option<&consign::ImageFacts>) 
     let tagged = property(&root.properties, "aquasecurity:trivy:RepoTag").or(name.as_deref());
     match (root.kind.as_deref(), tagged) {
         (Some("container"), Some(t)) => {
-            let (n, tag) = split_tag(t);
+            let (n, tag) = split_name_tag(t);
             image.name = Some(n.to_owned());
             image.tag = tag.map(str::to_owned);
         }
@@ -420,16 +421,4 @@ fn subject(root: &Component, origin: &str, facts: Option<&consign::ImageFacts>) 
         }
     }
     image
-}
-
-/// `registry:5000/repo:tag` → (`registry:5000/repo`, `tag`): a `:` after the last `/`.
-pub(crate) fn split_tag(reference: &str) -> (&str, Option<&str>) {
-    let reference = reference.split('@').next().unwrap_or(reference);
-    let slash = reference.rfind('/').map_or(0, |i| i + 1);
-    match reference[slash..].rfind(':') {
-        Some(i) if i + 1 < reference.len() - slash => {
-            (&reference[..slash + i], Some(&reference[slash + i + 1..]))
-        }
-        _ => (reference, None),
-    }
 }

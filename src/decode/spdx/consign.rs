@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use super::model::{Annotation, Package};
 use crate::catalog::registry::CATALOGERS;
 use crate::decode::builder::Entry;
+use crate::encode::common::source_kind_from_name;
 use crate::fs::Location;
 use crate::model::{
     ApkMetadata, BaseImage, DpkgMetadata, LayerInfo, PackageMetadata, Platform, Sbom, Scope,
@@ -35,13 +36,7 @@ pub(super) fn image_facts(p: &Package) -> Option<ImageFacts> {
     let mut lines = comment.lines();
     let first = lines.next()?.strip_prefix("source: ")?;
     let mut f = ImageFacts {
-        source_kind: Some(match first {
-            "docker-archive" => SourceKind::DockerArchive,
-            "oci-dir" => SourceKind::OciDir,
-            "oci-archive" => SourceKind::OciArchive,
-            "directory" => SourceKind::Directory,
-            _ => SourceKind::Document,
-        }),
+        source_kind: Some(source_kind_from_name(first).unwrap_or(SourceKind::Document)),
         ..ImageFacts::default()
     };
     for line in lines {
@@ -102,7 +97,10 @@ impl ImageFacts {
         let img = &mut sbom.image;
         img.source_kind = self.source_kind.unwrap_or(SourceKind::Document);
         img.platform = self.platform;
-        img.manifest_digest = self.manifest_digest.or(img.manifest_digest.take());
+        // consign writes a `manifest digest:` line whenever it knows the manifest digest, so
+        // the facts decide: a digest version (an older consign wrote the config digest there
+        // for a classic `docker save` image) is not taken for it.
+        img.manifest_digest = self.manifest_digest;
         img.config_digest = self.config_digest.or(img.config_digest.take());
         img.created = self.created;
         img.base = self.base;

@@ -23,13 +23,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use self::model::{Document, Package};
 use super::builder::{Builder, Entry, reader_tool, subject_supplier, unnamed_subject};
-use super::cyclonedx::split_tag;
 use crate::catalog::LinuxRelease;
 use crate::model::{
     Checksum, DocumentFormat, DocumentInfo, HashAlgorithm, ImageInfo, License, Party,
     RelationshipKind, Sbom, SourcePackage, Tool,
 };
 use crate::source::Digest;
+use crate::source::reference::split_name_tag;
 use crate::{Error, Result};
 
 const DOCUMENT: &str = "SPDXRef-DOCUMENT";
@@ -402,7 +402,7 @@ fn subject_of(p: &Package, origin: &str) -> ImageInfo {
         .or(p.name.clone());
     match tagged {
         Some(t) if container => {
-            let (n, tag) = split_tag(&t);
+            let (n, tag) = split_name_tag(&t);
             image.name = Some(n.to_owned());
             image.tag = tag.map(str::to_owned);
         }

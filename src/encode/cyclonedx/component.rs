@@ -6,7 +6,7 @@ use super::model::{
     OrganizationalContact, OrganizationalEntity, Property,
 };
 use crate::encode::CdxVersion;
-use crate::encode::common::{layer_label, web_url};
+use crate::encode::common::{layer_label, layer_step, web_url};
 use crate::model::{Package, PackageMetadata, Party, Sbom};
 
 /// The component for `p`.
@@ -168,10 +168,7 @@ fn properties(sbom: &Sbom, p: &Package) -> Vec<Property> {
             "consign:layer:introducedDiffId",
             layer.and_then(|l| l.diff_id.as_ref()),
         );
-        out.push(
-            "consign:layer:createdBy",
-            layer.and_then(|l| l.created_by.as_ref()),
-        );
+        out.push("consign:layer:createdBy", layer.and_then(layer_step));
     }
     if let Some(i) = p.removed_in {
         out.push("consign:layer:removedIn", Some(i));

@@ -69,7 +69,7 @@ use self::model::{
 };
 use crate::catalog::LinuxRelease;
 use crate::encode::common::{
-    content_uuid, scope_name, source_kind_name, timestamp, to_json, web_url,
+    content_uuid, layer_step, scope_name, source_kind_name, timestamp, to_json, web_url,
 };
 use crate::encode::oci::Reference;
 use crate::encode::{CdxVersion, EncodeOptions, Format};
@@ -275,7 +275,7 @@ fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
         );
         push(&format!("{p}:mediaType"), l.media_type.clone());
         push(&format!("{p}:size"), l.size.map(|s| s.to_string()));
-        push(&format!("{p}:createdBy"), l.created_by.clone());
+        push(&format!("{p}:createdBy"), layer_step(l));
     }
     Component {
         kind: provenance::subject_kind(sbom),
@@ -283,7 +283,7 @@ fn image_component(sbom: &Sbom, refs: &Refs) -> Component {
         supplier: img.supplier().map(organization),
         name: img.name_or_file(),
         version: Some(img.version()),
-        hashes: img.digest().map(hash_of).into_iter().collect(),
+        hashes: img.manifest_digest.iter().map(hash_of).collect(),
         purl: Reference::of_image(img).purl().map(|p| p.to_string()),
         properties: props,
         ..Component::default()

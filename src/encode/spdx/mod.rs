@@ -31,7 +31,8 @@ use self::model::{
 use self::package::LicenseRefs;
 use crate::catalog::LinuxRelease;
 use crate::encode::common::{
-    content_uuid, describe_unknown, scope_name, slug, source_kind_name, timestamp, to_json, web_url,
+    content_uuid, describe_unknown, layer_step, scope_name, slug, source_kind_name, timestamp,
+    to_json, web_url,
 };
 use crate::encode::oci::Reference;
 use crate::encode::{EncodeOptions, Format};
@@ -180,7 +181,7 @@ fn image_package(sbom: &Sbom) -> Package {
         if let Some(id) = l.id() {
             let _ = write!(fact, ": {id}");
         }
-        if let Some(step) = &l.created_by {
+        if let Some(step) = layer_step(l) {
             let _ = write!(fact, ", created by: {step}");
         }
         facts.push(fact);
@@ -195,7 +196,7 @@ fn image_package(sbom: &Sbom) -> Package {
             .map_or_else(|| NOASSERTION.to_owned(), organization),
         comment: Some(facts.join("\n")),
         external_refs: reference.purl().into_iter().map(purl_ref).collect(),
-        checksums: img.digest().map(checksum_of).into_iter().collect(),
+        checksums: img.manifest_digest.iter().map(checksum_of).collect(),
         primary_package_purpose: provenance::root_purpose(sbom),
         ..unasserted()
     }

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use super::model::{Checksum, ExternalRef, ExtractedLicensingInfo, Package};
 use super::{NOASSERTION, purl_ref, unasserted};
-use crate::encode::common::{join_and, layer_label, sanitize_id, short_hash, slug, web_url};
+use crate::encode::common::{
+    join_and, layer_label, layer_step, sanitize_id, short_hash, slug, web_url,
+};
 use crate::model::{self, PackageId, PackageMetadata, Party, Sbom};
 
 /// The longest sanitised text kept in a generated `LicenseRef-` id.
@@ -112,10 +114,7 @@ fn source_info(sbom: &Sbom, p: &model::Package) -> Option<String> {
 fn comment(sbom: &Sbom, p: &model::Package) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(i) = p.introduced_in {
-        let step = sbom
-            .layers
-            .get(i as usize)
-            .and_then(|l| l.created_by.as_deref());
+        let step = sbom.layers.get(i as usize).and_then(layer_step);
         parts.push(match step {
             Some(s) => format!("introduced in {} by: {s}", layer_label(sbom, i)),
             None => format!("introduced in {}", layer_label(sbom, i)),

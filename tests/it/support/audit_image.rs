@@ -4,7 +4,7 @@
 //! audits it at [`NOW`].
 
 use consign::audit::{
-    self, AuditInput, BaseCatalog, Dockerfile, Report, ValidPolicy, catalog::CatalogImage,
+    self, AuditInput, BaseCatalog, Dockerfile, Finding, Report, ValidPolicy, catalog::CatalogImage,
 };
 use consign::source::SourceSpec;
 use consign::{ScanOptions, scan_layers};
@@ -150,7 +150,7 @@ pub fn run(img: &ImageBuilder, extra: &Extra<'_>) -> Report {
     let dir = tmp();
     img.write_oci_dir(dir.path());
     let spec = SourceSpec::OciDir(dir.path().to_path_buf());
-    let scanned = scan_layers(&spec, &ScanOptions::default(), audit::secrets::WANTS).unwrap();
+    let scanned = scan_layers(&spec, &ScanOptions::default(), &audit::secrets::CAPTURE).unwrap();
     let policy = match extra.policy {
         Some(p) => ValidPolicy::from_toml(p, "policy.toml").unwrap(),
         None => ValidPolicy::default_policy(),
@@ -198,4 +198,46 @@ pub fn catalog(newer: bool) -> BaseCatalog {
         ));
     }
     c
+}
+
+/// Tokens planted by the review's reproduction images.
+pub const GH: &str = "ghp_aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5";
+pub const NPM: &str = "npm_Ab3De5Gh7Jk9Mn1Pq3St5Vx7Za9Ce1Gi3Km5";
+pub const JWT: &str =
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+pub const DEBIAN_12: &str = "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian 12\"\n";
+
+/// An image like the reviewer's (`mkimg.py`): a Debian 12 base layer with classic-builder
+/// history, then one layer per layer-making `steps` entry with BuildKit history.
+pub fn review_image(steps: &[(&str, bool)], config: Value) -> ImageBuilder {
+    let mut b = ImageBuilder::new()
+        .tag(Some("review:1"))
+        .created("2024-02-01T00:00:00Z")
+        .layer(|l| {
+            l.file("etc/os-release", DEBIAN_12).file(
+                "etc/passwd",
+                "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/app:/bin/sh\n",
+            )
+        });
+    let mut history = vec![
+        json!({"created": "2024-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop) ADD file:abc in / "}),
+        json!({"created": "2024-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop)  CMD [\"bash\"]", "empty_layer": true}),
+    ];
+    for (i, (created_by, layer)) in steps.iter().enumerate() {
+        let mut h = json!({"created": "2024-02-01T00:00:00Z", "created_by": created_by, "comment": "buildkit.dockerfile.v0"});
+        if *layer {
+            // A package introduced by this step, so that package-level SBOM fields name it.
+            let pkg = format!("app/node_modules/p{i}/package.json");
+            let body = format!("{{\"name\":\"p{i}\",\"version\":\"1.0.{i}\"}}");
+            b = b.layer(move |l| l.file(&pkg, body));
+        } else {
+            h["empty_layer"] = json!(true);
+        }
+        history.push(h);
+    }
+    b.history(Value::Array(history)).run_config(config)
+}
+
+pub fn findings_of<'r>(r: &'r Report, id: &str) -> Vec<&'r Finding> {
+    r.findings.iter().filter(|f| f.id == id).collect()
 }

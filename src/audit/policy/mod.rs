@@ -15,11 +15,16 @@ use toml::Spanned;
 
 use super::registry;
 use super::rule::{RuleMeta, Severity};
-use super::version::VersionRange;
 use crate::{Error, Result};
 
+mod range;
+mod units;
+
+pub use range::VersionRange;
+pub use units::{parse_duration, parse_expiry};
+
 /// The built-in policy, verbatim.
-pub const DEFAULT_POLICY: &str = include_str!("default-policy.toml");
+pub const DEFAULT_POLICY: &str = include_str!("../default-policy.toml");
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -410,42 +415,6 @@ fn parse(text: &str, source: &str) -> Result<ValidPolicy> {
     })
 }
 
-/// `"30d"`, `"4w"`, `"36h"`, `"90m"` (minutes) or a plain number of days → seconds.
-pub fn parse_duration(v: &toml::Value) -> std::result::Result<i64, String> {
-    let bad =
-        || format!("{v} is not a duration (e.g. \"30d\", \"4w\", \"36h\", or days as a number)");
-    if let Some(n) = v.as_integer() {
-        return (n >= 0).then_some(n * 86_400).ok_or_else(bad);
-    }
-    let s = v.as_str().ok_or_else(bad)?.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num.parse().map_err(|_| bad())?;
-    let mult = match unit.trim() {
-        "" | "d" | "day" | "days" => 86_400,
-        "w" | "week" | "weeks" => 7 * 86_400,
-        "h" | "hour" | "hours" => 3_600,
-        "m" | "min" | "minutes" => 60,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(mult).ok_or_else(bad)
-}
-
-/// A date (`2026-01-31`, meaning through the end of that day, UTC) or an RFC 3339 time →
-/// the instant it ends.
-pub fn parse_expiry(s: &str) -> std::result::Result<Timestamp, String> {
-    let s = s.trim();
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Ok(t);
-    }
-    let d: jiff::civil::Date = s
-        .parse()
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))?;
-    let next = d.tomorrow().map_err(|e| format!("{s:?}: {e}"))?;
-    format!("{next}T00:00:00Z")
-        .parse()
-        .map_err(|e| format!("{s:?}: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,16 +473,22 @@ mod tests {
         );
     }
 
+    // See: the audit review, finding 4.
     #[test]
-    fn durations_and_dates() {
-        let v = |s: &str| toml::Value::String(s.into());
-        assert_eq!(parse_duration(&v("4w")).unwrap(), 28 * 86_400);
-        assert_eq!(parse_duration(&v("36h")).unwrap(), 36 * 3_600);
-        assert!(parse_duration(&v("soon")).is_err());
-        assert_eq!(
-            parse_expiry("2026-01-31").unwrap().to_string(),
-            "2026-02-01T00:00:00Z"
+    fn an_overflowing_age_names_the_line_and_field() {
+        let e = ValidPolicy::from_toml(
+            "[thresholds]\nmax_image_age = 9223372036854775807\n",
+            "p.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with(
+                "policy p.toml: line 2: thresholds.max_image_age: 9223372036854775807 is"
+            ),
+            "{e}"
         );
-        assert!(parse_expiry("2026-13-01").is_err());
+        let p = ValidPolicy::from_toml("[eol]\n\"x:y\" = \"9999-12-31\"\n", "p.toml").unwrap();
+        assert_eq!(p.eol["x:y"], Timestamp::MAX);
     }
 }
