@@ -85,7 +85,12 @@ fn wants_of(catalogers: &[&dyn Cataloger], extra: &CaptureSpec<'_>) -> Result<Wa
     let mut groups: Vec<&[&str]> = vec![catalog::os_release::WANTS];
     groups.extend(catalogers.iter().map(|c| c.wants()));
     groups.push(extra.globs);
-    let wants = Wants::new(&groups).map_err(invalid)?;
+    let mut wants = Wants::new(&groups).map_err(invalid)?;
+    for (i, c) in catalogers.iter().enumerate() {
+        if let Some(e) = c.extractor() {
+            wants = wants.with_extractor(i + 1, e).map_err(invalid)?;
+        }
+    }
     Ok(match &extra.sniff {
         Some(s) => wants.with_sniff(Sniff::new(s).map_err(invalid)?),
         None => wants,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 pub use os_release::LinuxRelease;
 
 use crate::Result;
-use crate::fs::{FileResolver, Location, ReadError};
+use crate::fs::{Extractor, FileResolver, Location, ReadError};
 use crate::model::{Package, RelationshipKind, Unknown};
 
 /// What a cataloger is about, used to select catalogers.
@@ -79,6 +79,13 @@ pub trait Cataloger: Sync {
     /// Globs (root-relative; `*` within a directory, `**` across) of the files whose content
     /// the cataloger reads. Only these files are captured from the layers.
     fn wants(&self) -> &'static [&'static str];
+
+    /// Files recognised by content rather than name (Go and cargo-auditable binaries, Java
+    /// archives), of which only a summary is kept; read back through
+    /// [`FileResolver::extracted`] under the extractor's name. See [`crate::fs::extract`].
+    fn extractor(&self) -> Option<&'static Extractor> {
+        None
+    }
 
     /// Catalogs the packages visible in `fs`.
     fn catalog(&self, fs: &dyn FileResolver, env: &Environment) -> Result<CatalogOutput>;

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants};
+use crate::fs::{Content, Entry, EntryKind, Extractor, FileMeta, LayerTree, Wants};
 
 /// A single layer under construction.
 pub(crate) struct TestLayer {
@@ -34,16 +34,41 @@ impl TestLayer {
         }
     }
 
-    /// Adds a regular file (its parent directories are implicit).
-    pub(crate) fn file(mut self, path: &str, bytes: impl AsRef<[u8]>) -> Self {
-        let bytes = bytes.as_ref();
-        let content = self
+    /// Also runs `extractor` on the files added after this call, as the layer reader does
+    /// (see [`crate::fs::extract`]).
+    pub(crate) fn extractor(mut self, extractor: &'static Extractor) -> Self {
+        self.wants = self
             .wants
-            .is_wanted(path)
-            .then(|| Content::Bytes(Arc::from(bytes)));
+            .with_extractor(0, extractor)
+            .expect("valid extractor globs");
+        self
+    }
+
+    /// Adds a regular file (its parent directories are implicit), mode 0644.
+    pub(crate) fn file(self, path: &str, bytes: impl AsRef<[u8]>) -> Self {
+        self.file_with_mode(path, bytes.as_ref(), 0o644)
+    }
+
+    /// Adds an executable regular file, mode 0755.
+    pub(crate) fn executable(self, path: &str, bytes: impl AsRef<[u8]>) -> Self {
+        self.file_with_mode(path, bytes.as_ref(), 0o755)
+    }
+
+    fn file_with_mode(mut self, path: &str, bytes: &[u8], mode: u32) -> Self {
+        let mut m = meta(EntryKind::File, bytes.len() as u64, None);
+        m.mode = mode;
+        let content = if self.wants.is_wanted(path) {
+            Some(Content::Bytes(Arc::from(bytes)))
+        } else if self.wants.extracts(path, m.size, mode) {
+            self.wants
+                .extract(path, mode, m.size, bytes)
+                .map(Content::Extracted)
+        } else {
+            None
+        };
         self.tree.entries.push(Entry {
             path: path.to_owned(),
-            meta: meta(EntryKind::File, bytes.len() as u64, None),
+            meta: m,
             content,
         });
         self
@@ -118,4 +143,35 @@ pub(crate) fn fixture(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::{FileResolver, LayeredFs};
+
+    static KEEP_ALL: Extractor = Extractor {
+        name: "keep-all-cataloger",
+        include: &["usr/bin/*"],
+        executable_only: true,
+        max_bytes: 100,
+        magic: |head| head.starts_with(b"\x7fELF"),
+        extract: |bytes| Ok(Some(bytes.to_vec())),
+    };
+
+    #[test]
+    fn test_layers_extract_like_the_layer_reader() {
+        let tree = TestLayer::new(&["etc/os-release"])
+            .extractor(&KEEP_ALL)
+            .executable("usr/bin/go-app", b"\x7fELF go")
+            .file("usr/bin/not-exec", b"\x7fELF x")
+            .executable("usr/bin/script", b"#!/bin/sh")
+            .build();
+        let trees = [tree];
+        let fs = LayeredFs::squashed(&trees);
+        let got = fs.extracted("keep-all-cataloger");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0.path.as_str(), "usr/bin/go-app");
+        assert_eq!(got[0].1.as_deref().unwrap(), b"\x7fELF go");
+    }
 }

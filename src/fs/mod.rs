@@ -7,6 +7,7 @@
 //! [`FileResolver`], the only way catalogers see files. Catalogers never see layers: a file's
 //! layer travels in its [`Location`].
 
+pub mod extract;
 pub mod location;
 pub mod path;
 pub mod squash;
@@ -15,6 +16,7 @@ pub mod whiteout;
 
 use std::sync::Arc;
 
+pub use extract::{Extracted, Extractor};
 pub use location::Location;
 pub use squash::LayeredFs;
 pub use wants::{CaptureSpec, Sniff, SniffSpec, Wants};
@@ -73,6 +75,9 @@ pub enum Content {
     /// Wanted but not readable from the stream (e.g. a hard link to an entry that was not
     /// captured).
     Unreadable(String),
+    /// Recognised by content: only the summaries extractors kept (see [`extract`]); the file's
+    /// bytes are not kept.
+    Extracted(Extracted),
 }
 
 /// One entry of a layer.
@@ -139,4 +144,8 @@ pub trait FileResolver: Sync {
 
     /// Every entry in the view, in path order.
     fn walk(&self, visit: &mut dyn FnMut(&Location, &FileMeta));
+
+    /// Every file of which the extractor named `extractor` kept a summary (or recorded why it
+    /// could not), in path order (see [`extract`]).
+    fn extracted(&self, extractor: &str) -> Vec<(Location, extract::Summary)>;
 }

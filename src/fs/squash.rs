@@ -291,7 +291,7 @@ impl<'a> LayeredFs<'a> {
                 }
             }
             Some(Content::Unreadable(why)) => Err(ReadError::Unreadable(why.clone())),
-            None => Err(ReadError::NotCaptured),
+            Some(Content::Extracted(_)) | None => Err(ReadError::NotCaptured),
         }
     }
 }
@@ -375,6 +375,18 @@ impl FileResolver for LayeredFs<'_> {
         for (k, &n) in &self.nodes {
             visit(&Location::new(k.as_ref(), n.layer), self.meta(n));
         }
+    }
+
+    fn extracted(&self, extractor: &str) -> Vec<(Location, super::extract::Summary)> {
+        self.captured
+            .iter()
+            .filter_map(|(k, &n)| match &self.entry(n).content {
+                Some(Content::Extracted(e)) => {
+                    Some((Location::new(k.as_ref(), n.layer), e.get(extractor)?))
+                }
+                _ => None,
+            })
+            .collect()
     }
 }
 

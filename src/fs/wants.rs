@@ -13,6 +13,8 @@
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
+use super::extract::{self, Extracted, Extractor};
+
 /// A compiled set of wanted globs, remembering which owner (cataloger) asked for each, and
 /// an optional content sniffer.
 #[derive(Debug, Clone)]
@@ -21,6 +23,15 @@ pub struct Wants {
     owners: Vec<usize>,
     owner_count: usize,
     sniff: Option<Sniff>,
+    extractors: Vec<CompiledExtractor>,
+}
+
+/// An [`Extractor`] with its globs compiled and the owner that declared it.
+#[derive(Debug, Clone)]
+struct CompiledExtractor {
+    owner: usize,
+    include: GlobSet,
+    extractor: &'static Extractor,
 }
 
 /// The check a sniffer applies: the file's path (relative to the root) and its bytes; true
@@ -108,7 +119,88 @@ impl Wants {
             owners,
             owner_count: groups.len(),
             sniff: None,
+            extractors: Vec::new(),
         })
+    }
+
+    /// The same wants, plus `extractor` declared by owner `owner` (see [`extract`]).
+    pub fn with_extractor(
+        mut self,
+        owner: usize,
+        extractor: &'static Extractor,
+    ) -> Result<Self, globset::Error> {
+        let mut b = GlobSetBuilder::new();
+        for g in extractor.include {
+            b.add(compile(g)?);
+        }
+        self.extractors.push(CompiledExtractor {
+            owner,
+            include: b.build()?,
+            extractor,
+        });
+        Ok(self)
+    }
+
+    /// True when a regular file at `path` of `size` bytes and permission bits `mode`, that no
+    /// glob wants, is one some extractor looks at: its first bytes are then handed to
+    /// [`Wants::extract_magic`].
+    pub fn extracts(&self, path: &str, size: u64, mode: u32) -> bool {
+        size > 0
+            && self.extractors.iter().any(|e| {
+                (!e.extractor.executable_only || extract::is_executable(mode))
+                    && e.include.is_match(path)
+            })
+    }
+
+    /// The largest file an extractor that looks at `path` reads, if its first bytes `head`
+    /// pass that extractor's check; 0 when none does.
+    pub fn extract_magic(&self, path: &str, mode: u32, head: &[u8]) -> u64 {
+        self.matching(path, mode, head)
+            .map(|e| e.max_bytes)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Runs every extractor whose check `bytes` (the whole file) passes; `None` when none kept
+    /// anything. A file larger than an extractor's cap (`size` is the file's size) is recorded
+    /// as unreadable for that extractor.
+    pub fn extract(&self, path: &str, mode: u32, size: u64, bytes: &[u8]) -> Option<Extracted> {
+        let head = &bytes[..bytes.len().min(extract::HEAD)];
+        let found: Vec<_> = self
+            .matching(path, mode, head)
+            .filter_map(|e| {
+                let result = if size > e.max_bytes {
+                    Err(format!(
+                        "not read: {size} bytes exceeds the {} cap of {} bytes",
+                        e.name, e.max_bytes
+                    ))
+                } else {
+                    match (e.extract)(bytes) {
+                        Ok(None) => return None,
+                        Ok(Some(v)) => Ok(std::sync::Arc::from(v)),
+                        Err(why) => Err(why),
+                    }
+                };
+                Some((e.name, result))
+            })
+            .collect();
+        (!found.is_empty()).then_some(Extracted(found))
+    }
+
+    fn matching<'s>(
+        &'s self,
+        path: &'s str,
+        mode: u32,
+        head: &'s [u8],
+    ) -> impl Iterator<Item = &'static Extractor> + 's {
+        self.extractors
+            .iter()
+            .filter(move |e| {
+                (!e.extractor.executable_only || extract::is_executable(mode))
+                    && e.include.is_match(path)
+                    && (e.extractor.magic)(head)
+            })
+            .map(|e| e.extractor)
     }
 
     /// The same wants, plus a content sniffer.
@@ -144,6 +236,11 @@ impl Wants {
     pub fn mark_owners(&self, path: &str, out: &mut [bool]) {
         for i in self.set.matches(path) {
             out[self.owners[i]] = true;
+        }
+        for e in &self.extractors {
+            if e.include.is_match(path) {
+                out[e.owner] = true;
+            }
         }
     }
 

@@ -13,8 +13,9 @@ pub use document::{DocumentFormat, DocumentInfo};
 pub use graph::{DependencyGraph, DocEdge, DocNode, Node};
 pub use license::License;
 pub use package::{
-    ApkMetadata, Checksum, DependencySpec, DpkgMetadata, Ecosystem, HashAlgorithm, Package,
-    PackageId, PackageMetadata, Party, RpmMetadata, SourcePackage, Unknown,
+    ApkMetadata, Checksum, DependencySpec, DpkgMetadata, Ecosystem, Evidence, HashAlgorithm,
+    LanguageMetadata, Package, PackageId, PackageMetadata, Party, RpmMetadata, SourcePackage,
+    Unknown,
 };
 pub use purl::{Purl, PurlParts, PurlSlices, percent_decoded};
 pub use sbom::{

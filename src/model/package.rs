@@ -267,6 +267,8 @@ pub enum PackageMetadata {
     Apk(ApkMetadata),
     /// An rpm header.
     Rpm(RpmMetadata),
+    /// What a language cataloger (Python, npm, Go, Rust, Java, Ruby, PHP, .NET) read.
+    Language(LanguageMetadata),
 }
 
 /// Facts from a dpkg status stanza (<https://www.debian.org/doc/debian-policy/ch-controlfields.html>).
@@ -339,6 +341,72 @@ pub struct ApkMetadata {
 }
 
 /// Facts from an rpm header (<https://rpm-software-management.github.io/rpm/manual/tags.html>).
+/// How a language package is known to be there.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// Installed: a package's own metadata on disk (`*.dist-info`, `node_modules/*/package.json`,
+    /// a gemspec, a jar's `pom.properties`).
+    #[default]
+    Installed,
+    /// Compiled into a binary (Go build info, cargo-auditable data).
+    Binary,
+    /// Declared by a lockfile or manifest (`package-lock.json`, `Cargo.lock`, `poetry.lock`):
+    /// what a build would install, not proof that it is on disk.
+    Declared,
+}
+
+impl Evidence {
+    /// The kebab-case name, as in the `consign:package:evidence` property.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Installed => "installed",
+            Evidence::Binary => "binary",
+            Evidence::Declared => "declared",
+        }
+    }
+}
+
+/// What a language cataloger read about a package, beyond the fields every [`Package`] has.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LanguageMetadata {
+    /// How the package is known to be there.
+    pub evidence: Evidence,
+    /// A development-only dependency (npm `dev`, Poetry `group = dev`, Composer
+    /// `packages-dev`): CycloneDX scope `optional`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dev: bool,
+    /// One-line summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Project home page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    /// Ecosystem-specific facts as `(key, value)` pairs in camelCase, emitted as CycloneDX
+    /// properties `consign:<purl type>:<key>` (e.g. `("goToolchain", "go1.22.1")`,
+    /// `("virtualPath", "app.war:WEB-INF/lib/x.jar")`), in the order given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<(String, String)>,
+}
+
+impl LanguageMetadata {
+    /// Metadata with only the evidence set.
+    pub fn new(evidence: Evidence) -> Self {
+        LanguageMetadata {
+            evidence,
+            ..LanguageMetadata::default()
+        }
+    }
+
+    /// Adds a property (see [`LanguageMetadata::properties`]); empty values are skipped.
+    pub fn property(&mut self, key: &str, value: impl Into<String>) {
+        let value = value.into();
+        if !value.is_empty() {
+            self.properties.push((key.to_owned(), value));
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RpmMetadata {
     /// `EPOCH`.

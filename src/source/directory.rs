@@ -85,6 +85,8 @@ pub fn load(root: &Path, cap: &Capture<'_>) -> Result<(LayerTree, Vec<String>)> 
                 Some(capture(&full, md.len(), cap))
             } else if cap.wants.sniffs(&path, md.len()) {
                 sniff(&full, &path, cap)
+            } else if cap.wants.extracts(&path, md.len(), md.mode() & 0o7777) {
+                extract(&full, &path, md.len(), md.mode() & 0o7777, cap)
             } else {
                 None
             };
@@ -119,6 +121,35 @@ fn sniff(full: &Path, path: &str, cap: &Capture<'_>) -> Option<Content> {
         Ok(_) => super::layer::keep_sniffed(path, &buf, cap),
         Err(e) => Some(Content::Unreadable(format!("cannot read: {e}"))),
     }
+}
+
+/// A file some extractor looks at: its first bytes checked, then read whole when a check
+/// passes (see [`crate::fs::extract`]).
+fn extract(full: &Path, path: &str, size: u64, mode: u32, cap: &Capture<'_>) -> Option<Content> {
+    let read = || -> std::io::Result<Option<Content>> {
+        let mut f = fs::File::open(full)?;
+        let mut buf = Vec::new();
+        (&mut f)
+            .take(crate::fs::extract::HEAD as u64)
+            .read_to_end(&mut buf)?;
+        let max = cap.wants.extract_magic(path, mode, &buf);
+        if max == 0 {
+            return Ok(None);
+        }
+        if size <= max {
+            f.take(max).read_to_end(&mut buf)?;
+        }
+        let meta = FileMeta {
+            kind: EntryKind::File,
+            mode,
+            uid: 0,
+            gid: 0,
+            size,
+            link: None,
+        };
+        Ok(super::layer::keep_extracted(path, &meta, &buf, cap))
+    };
+    read().unwrap_or_else(|e| Some(Content::Unreadable(format!("cannot read: {e}"))))
 }
 
 fn capture(path: &Path, size: u64, cap: &Capture<'_>) -> Content {

@@ -372,6 +372,9 @@ fn walk<R: Read>(
             }
         } else if kind == EntryKind::File && cap.wants.sniffs(&normal.path, meta.size) {
             sniff_entry(&mut entry, blob, &normal.path, cap, &mut scratch)?
+        } else if kind == EntryKind::File && cap.wants.extracts(&normal.path, meta.size, meta.mode)
+        {
+            extract_entry(&mut entry, blob, &normal.path, &meta, cap, &mut scratch)?
         } else {
             None
         };
@@ -430,6 +433,61 @@ fn sniff_entry<R: Read>(
             )
         })?;
     Ok(keep_sniffed(path, scratch, cap))
+}
+
+/// Reads the first bytes of a file some extractor looks at ([`Wants::extracts`]) and, when
+/// an extractor's check passes, the rest of it into `scratch`; records what the extractors
+/// kept.
+fn extract_entry<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    blob: &str,
+    path: &str,
+    meta: &FileMeta,
+    cap: &Capture<'_>,
+    scratch: &mut Vec<u8>,
+) -> Result<Option<Content>> {
+    let failed = |e: io::Error| {
+        stream_error(
+            blob,
+            io::Error::new(e.kind(), format!("reading /{path}: {e}")),
+        )
+    };
+    scratch.clear();
+    entry
+        .by_ref()
+        .take(crate::fs::extract::HEAD as u64)
+        .read_to_end(scratch)
+        .map_err(failed)?;
+    let max = cap.wants.extract_magic(path, meta.mode, scratch);
+    if max == 0 {
+        return Ok(None);
+    }
+    if meta.size <= max {
+        entry.take(max).read_to_end(scratch).map_err(failed)?;
+    }
+    Ok(keep_extracted(path, meta, scratch, cap))
+}
+
+/// The content to record for a file extractors looked at: their summaries, charged to the
+/// image-wide budget.
+pub(crate) fn keep_extracted(
+    path: &str,
+    meta: &FileMeta,
+    bytes: &[u8],
+    cap: &Capture<'_>,
+) -> Option<Content> {
+    let mut found = cap.wants.extract(path, meta.mode, meta.size, bytes)?;
+    for (_, result) in &mut found.0 {
+        if let Ok(summary) = result
+            && !cap.reserve(summary.len() as u64)
+        {
+            *result = Err(format!(
+                "not kept: the {} bytes of wanted files kept per image are used up",
+                cap.limits.max_captured_bytes
+            ));
+        }
+    }
+    Some(Content::Extracted(found))
 }
 
 /// The content to record for a sniffed file: its bytes when the check keeps them and the
@@ -624,6 +682,92 @@ mod tests {
             Some(Content::Bytes(Arc::from(&b"ID=alpine\n"[..])))
         );
         assert_eq!(plain.tree.entries[1].content, None);
+    }
+
+    /// Keeps the 4 bytes after `MAGIC!` of files that start with `MAGIC`.
+    static TEST_EXTRACTOR: crate::fs::Extractor = crate::fs::Extractor {
+        name: "test-cataloger",
+        include: &["**"],
+        executable_only: true,
+        max_bytes: 1000,
+        magic: |head| head.starts_with(b"MAGIC"),
+        extract: |bytes| {
+            let Some(i) = bytes.windows(6).position(|w| w == b"MAGIC!") else {
+                return Ok(None);
+            };
+            bytes
+                .get(i + 6..i + 10)
+                .map(|v| Some(v.to_vec()))
+                .ok_or_else(|| "truncated".to_owned())
+        },
+    };
+
+    #[test]
+    fn extractors_keep_summaries_of_files_recognised_by_content() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut big = b"MAGIC".to_vec();
+        big.resize(2000, 0);
+        for (name, mode, data) in [
+            ("usr/bin/a", 0o755, &b"MAGIC + padding MAGIC!1234 rest"[..]),
+            ("usr/bin/plain", 0o755, b"MAGIC but no marker"),
+            ("usr/bin/short", 0o755, b"MAGIC!12"),
+            ("usr/lib/not-exec", 0o644, b"MAGIC!abcd"),
+            ("usr/bin/other", 0o755, b"ELF whatever MAGIC!wxyz"),
+            ("usr/bin/big", 0o755, &big[..]),
+        ] {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(mode);
+            h.set_entry_type(tar::EntryType::Regular);
+            b.append_data(&mut h, name, data).unwrap();
+        }
+        let tar = b.into_inner().unwrap();
+        let w = wants().with_extractor(0, &TEST_EXTRACTOR).unwrap();
+        let r = read_layer(&tar[..], "x", None, &Capture::new(&w, &Limits::default())).unwrap();
+        let got: Vec<(&str, Option<crate::fs::extract::Summary>)> = r
+            .tree
+            .entries
+            .iter()
+            .map(|e| {
+                let x = match &e.content {
+                    Some(Content::Extracted(x)) => x.get("test-cataloger"),
+                    None => None,
+                    other => panic!("{other:?}"),
+                };
+                (e.path.as_str(), x)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("usr/bin/a", Some(Ok(Arc::from(&b"1234"[..])))),
+                ("usr/bin/plain", None),
+                ("usr/bin/short", Some(Err("truncated".to_owned()))),
+                ("usr/lib/not-exec", None),
+                ("usr/bin/other", None),
+                (
+                    "usr/bin/big",
+                    Some(Err(
+                        "not read: 2000 bytes exceeds the test-cataloger cap of 1000 bytes"
+                            .to_owned()
+                    ))
+                ),
+            ]
+        );
+        // The squashed view hands the summaries to the cataloger, in path order.
+        let trees = [r.tree];
+        let fs = crate::fs::LayeredFs::squashed(&trees);
+        use crate::fs::FileResolver;
+        let found: Vec<String> = fs
+            .extracted("test-cataloger")
+            .into_iter()
+            .map(|(l, _)| l.path.to_string())
+            .collect();
+        assert_eq!(found, ["usr/bin/a", "usr/bin/big", "usr/bin/short"]);
+        assert_eq!(
+            fs.read(&crate::fs::Location::new("usr/bin/a", 0)),
+            Err(crate::fs::ReadError::NotCaptured)
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use crate::catalog::registry::CATALOGERS;
 use crate::encode::common::source_kind_from_name;
 use crate::fs::Location;
 use crate::model::{
-    ApkMetadata, BaseImage, DpkgMetadata, LayerInfo, PackageMetadata, Platform, RpmMetadata, Scope,
-    SourceKind, SourcePackage, Unknown,
+    ApkMetadata, BaseImage, DpkgMetadata, Evidence, LanguageMetadata, LayerInfo, PackageMetadata,
+    Platform, RpmMetadata, Scope, SourceKind, SourcePackage, Unknown,
 };
 use crate::source::{Digest, ImageConfig};
 
@@ -229,6 +229,33 @@ pub(super) fn package_facts(c: &Component) -> PackageFacts {
             modularity_label: get("consign:rpm:modularityLabel"),
             database,
             ..RpmMetadata::default()
+        })
+    } else if let Some(evidence) = c.property("consign:package:evidence") {
+        let evidence = match evidence {
+            "binary" => Evidence::Binary,
+            "declared" => Evidence::Declared,
+            _ => Evidence::Installed,
+        };
+        let ty = c
+            .purl
+            .as_deref()
+            .and_then(|p| p.strip_prefix("pkg:"))
+            .and_then(|p| p.split('/').next())
+            .unwrap_or("");
+        let prefix = format!("consign:{ty}:");
+        PackageMetadata::Language(LanguageMetadata {
+            evidence,
+            dev: c.property("consign:package:dev") == Some("true"),
+            description: c.description.clone(),
+            homepage,
+            properties: c
+                .properties
+                .iter()
+                .filter_map(|p| {
+                    let key = p.name.as_deref()?.strip_prefix(&prefix)?;
+                    Some((key.to_owned(), p.value.clone()?))
+                })
+                .collect(),
         })
     } else {
         PackageMetadata::None

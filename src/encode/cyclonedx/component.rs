@@ -15,6 +15,7 @@ pub(super) fn package(sbom: &Sbom, p: &Package, version: CdxVersion) -> Componen
     let (description, homepage) = match &p.metadata {
         PackageMetadata::Dpkg(m) => (None, m.homepage.as_deref()),
         PackageMetadata::Apk(m) => (m.description.clone(), m.url.as_deref()),
+        PackageMetadata::Language(m) => (m.description.clone(), m.homepage.as_deref()),
         _ => (None, None),
     };
     Component {
@@ -43,7 +44,12 @@ pub(super) fn package(sbom: &Sbom, p: &Package, version: CdxVersion) -> Componen
         version: Some(p.version.clone()).filter(|v| !v.is_empty()),
         description,
         // The spec's "not present at run time" scope: the database lists it, its files are gone.
-        scope: p.not_installed().map(|_| "excluded"),
+        // ... and "optional" for a development-only dependency.
+        scope: match (p.not_installed(), &p.metadata) {
+            (Some(_), _) => Some("excluded"),
+            (None, PackageMetadata::Language(m)) if m.dev => Some("optional"),
+            _ => None,
+        },
         hashes: p
             .checksums
             .iter()
@@ -207,6 +213,14 @@ fn properties(sbom: &Sbom, p: &Package) -> Vec<Property> {
             out.push("consign:rpm:size", m.size);
             out.push("consign:rpm:modularityLabel", m.modularity_label.as_ref());
             out.push("consign:rpm:database", Some(&m.database));
+        }
+        PackageMetadata::Language(m) => {
+            out.push("consign:package:evidence", Some(m.evidence.as_str()));
+            out.push("consign:package:dev", m.dev.then_some("true"));
+            let ty = p.purl.ty();
+            for (key, value) in &m.properties {
+                out.push(&format!("consign:{ty}:{key}"), Some(value));
+            }
         }
         PackageMetadata::None => {}
     }

@@ -42,6 +42,7 @@ pub(super) fn package(sbom: &Sbom, p: &model::Package, refs: &mut LicenseRefs) -
     let (description, homepage) = match &p.metadata {
         PackageMetadata::Dpkg(m) => (None, m.homepage.as_deref()),
         PackageMetadata::Apk(m) => (m.description.clone(), m.url.as_deref()),
+        PackageMetadata::Language(m) => (m.description.clone(), m.homepage.as_deref()),
         _ => (None, None),
     };
     Package {
@@ -125,6 +126,16 @@ fn comment(sbom: &Sbom, p: &model::Package) -> Option<String> {
     }
     if let Some(why) = p.not_installed() {
         parts.push(format!("not installed: {why}"));
+    }
+    if let PackageMetadata::Language(m) = &p.metadata {
+        match m.evidence {
+            model::Evidence::Declared => parts.push("declared by a lockfile or manifest".into()),
+            model::Evidence::Binary => parts.push("compiled into a binary".into()),
+            model::Evidence::Installed => {}
+        }
+        if m.dev {
+            parts.push("development dependency".into());
+        }
     }
     if let Some(src) = &p.source {
         parts.push(match &src.version {
