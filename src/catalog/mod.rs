@@ -9,11 +9,14 @@
 //! Adding a cataloger: one file here (`impl Cataloger`), one line in [`registry`].
 
 pub mod apk;
+pub(crate) mod binary;
 pub mod dpkg;
+pub mod golang;
 pub(crate) mod license_names;
 pub mod os_release;
 pub mod registry;
 pub mod rpm;
+pub mod rust;
 #[cfg(test)]
 pub(crate) mod testfs;
 

@@ -1,13 +1,17 @@
 //! The one list of catalogers. Adding a cataloger means adding one line here.
 
 use super::Cataloger;
-use super::{apk, dpkg, rpm};
+use super::{apk, dpkg, golang, rpm, rust};
 
 /// Every cataloger, in the order they run and report.
 pub const CATALOGERS: &[&dyn Cataloger] = &[
     &dpkg::DpkgDbCataloger,
     &apk::ApkDbCataloger,
     &rpm::RpmDbCataloger,
+    &golang::GoModuleBinaryCataloger,
+    &golang::GoModFileCataloger,
+    &rust::CargoAuditableCataloger,
+    &rust::CargoLockCataloger,
 ];
 
 /// The catalogers whose name or tag matches one of `selectors` (`dpkg`, `dpkg-db-cataloger`,
@@ -69,7 +73,12 @@ mod tests {
     #[test]
     fn every_cataloger_wants_valid_globs() {
         for c in CATALOGERS {
-            assert!(!c.wants().is_empty(), "{}", c.name());
+            // A cataloger reads files by name, by content, or both.
+            assert!(
+                !c.wants().is_empty() || c.extractor().is_some(),
+                "{}",
+                c.name()
+            );
             for g in c.wants() {
                 crate::fs::wants::compile(g).unwrap();
             }

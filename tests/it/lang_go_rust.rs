@@ -1,0 +1,608 @@
+//! Go and Rust packages in an image built in code: a real Go binary, a real cargo-auditable
+//! binary, a Cargo.lock and a go.mod across layers, the Go binary deleted by the last layer.
+//! Exact (ecosystem, name, version, introducing layer, removing layer) rows and edges, and
+//! schema-valid documents.
+
+use std::collections::BTreeSet;
+
+use consign::model::{Evidence, PackageMetadata, Scope};
+use consign::source::SourceSpec;
+use consign::{Sbom, ScanOptions};
+
+use crate::support::image::ImageBuilder;
+use crate::support::{fixture, tmp, write_documents};
+
+const GO_BIN: &str = "go/binary-go1.22-replace/binary_with_module_replacement-linux-amd64";
+const RUST_BIN: &str = "cargo/auditable-binary/uses_serde_json";
+
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(fixture(rel)).unwrap()
+}
+
+fn image() -> ImageBuilder {
+    ImageBuilder::new()
+        .layer(|l| {
+            l.file_mode("usr/local/bin/goapp", read(GO_BIN), 0o755)
+                .file("src/app/Cargo.lock", read("cargo/lock-v3/Cargo.lock"))
+                .created_by("COPY goapp Cargo.lock /")
+        })
+        .layer(|l| {
+            l.file_mode("usr/bin/uses_json", read(RUST_BIN), 0o755)
+                // Not executable: never looked at, although it is a Go binary.
+                .file("usr/share/doc/goapp.copy", read(GO_BIN))
+                .file("src/goapp/go.mod", read("go/mod-normal/go.mod"))
+                .file("src/goapp/go.sum", read("go/mod-normal/go.sum"))
+                .created_by("COPY uses_json go.mod go.sum /")
+        })
+        .layer(|l| {
+            l.whiteout("usr/local/bin/goapp")
+                .created_by("RUN rm /usr/local/bin/goapp")
+        })
+}
+
+fn scan(spec: &SourceSpec, scope: Scope) -> Sbom {
+    let opts = ScanOptions {
+        scope,
+        catalogers: vec!["language".into()],
+        ..ScanOptions::default()
+    };
+    consign::scan(spec, &opts).unwrap()
+}
+
+type Row = (String, String, String, u32, Option<u32>);
+
+fn rows(sbom: &Sbom) -> BTreeSet<Row> {
+    sbom.packages
+        .iter()
+        .map(|p| {
+            (
+                p.ecosystem.as_str().to_owned(),
+                p.name.clone(),
+                p.version.clone(),
+                p.introduced_in.unwrap(),
+                p.removed_in,
+            )
+        })
+        .collect()
+}
+
+fn row(eco: &str, name: &str, version: &str, layer: u32, removed: Option<u32>) -> Row {
+    (eco.into(), name.into(), version.into(), layer, removed)
+}
+
+fn cargo_lock_rows() -> Vec<Row> {
+    [
+        ("aho-corasick", "0.7.20"),
+        ("app", "0.1.0"),
+        ("libc", "0.2.140"),
+        ("memchr", "1.0.2"),
+        ("memchr", "2.5.0"),
+        ("regex", "1.7.3"),
+        ("regex-syntax", "0.5.6"),
+        ("regex-syntax", "0.6.29"),
+        ("ucd-util", "0.1.10"),
+    ]
+    .iter()
+    .map(|(n, v)| row("cargo", n, v, 0, None))
+    .collect()
+}
+
+fn auditable_rows() -> Vec<Row> {
+    [
+        ("itoa", "1.0.14"),
+        ("memchr", "2.7.4"),
+        ("proc-macro2", "1.0.92"),
+        ("quote", "1.0.38"),
+        ("ryu", "1.0.18"),
+        ("serde", "1.0.217"),
+        ("serde_derive", "1.0.217"),
+        ("serde_json", "1.0.135"),
+        ("syn", "2.0.95"),
+        ("unicode-ident", "1.0.14"),
+        ("uses_json", "0.1.0"),
+    ]
+    .iter()
+    .map(|(n, v)| row("cargo", n, v, 1, None))
+    .collect()
+}
+
+fn go_mod_rows() -> Vec<Row> {
+    [
+        (
+            "github.com/aquasecurity/go-version",
+            "v0.0.0-20240603093900-cf8a8d29271d",
+        ),
+        (
+            "github.com/davecgh/go-spew",
+            "v1.1.2-0.20180830191138-d8f796af33cc",
+        ),
+        (
+            "github.com/pmezard/go-difflib",
+            "v1.0.1-0.20181226105442-5d4384ee4fb2",
+        ),
+        ("github.com/stretchr/testify", "v1.9.0"),
+        ("golang.org/x/xerrors", "v0.0.0-20231012003039-104605ab7028"),
+    ]
+    .iter()
+    .map(|(n, v)| row("golang", n, v, 1, None))
+    .collect()
+}
+
+fn go_binary_rows(removed: Option<u32>) -> Vec<Row> {
+    vec![
+        row(
+            "golang",
+            "binary_with_module_replacement",
+            "(devel)",
+            0,
+            removed,
+        ),
+        row(
+            "golang",
+            "github.com/golang/xerrors",
+            "v0.0.0-20220907171357-04be3eba64a2",
+            0,
+            removed,
+        ),
+        row("golang", "stdlib", "1.22.0", 0, removed),
+    ]
+}
+
+/// `from -> to` by name@version.
+fn edges(sbom: &Sbom) -> BTreeSet<(String, String)> {
+    let name = |id: &consign::model::PackageId| {
+        let p = sbom.packages.iter().find(|p| &p.id() == id).unwrap();
+        format!("{}@{}", p.name, p.version)
+    };
+    sbom.relationships
+        .iter()
+        .map(|r| (name(&r.from), name(&r.to)))
+        .collect()
+}
+
+#[test]
+fn go_and_rust_across_layers() {
+    let dir = tmp();
+    let path = dir.path().join("img.tar");
+    image().write_docker25_archive(&path);
+    let spec = SourceSpec::Auto(path);
+
+    let squashed = scan(&spec, Scope::Squashed);
+    assert!(squashed.unknowns.is_empty(), "{:?}", squashed.unknowns);
+    let want: BTreeSet<Row> = cargo_lock_rows()
+        .into_iter()
+        .chain(auditable_rows())
+        .chain(go_mod_rows())
+        .collect();
+    assert_eq!(rows(&squashed), want);
+
+    // Locations: the lockfile and binary paths, with the layer that holds them.
+    let serde_json = squashed
+        .packages
+        .iter()
+        .find(|p| p.name == "serde_json")
+        .unwrap();
+    let locs: Vec<(String, u32)> = serde_json
+        .locations
+        .iter()
+        .map(|l| (l.path.clone(), l.layer))
+        .collect();
+    assert_eq!(locs, [("usr/bin/uses_json".to_owned(), 1)]);
+    let PackageMetadata::Language(m) = &serde_json.metadata else {
+        panic!("{:?}", serde_json.metadata)
+    };
+    assert_eq!(m.evidence, Evidence::Binary);
+
+    let e = edges(&squashed);
+    for (a, b) in [
+        ("uses_json@0.1.0", "serde_json@1.0.135"),
+        ("serde_json@1.0.135", "memchr@2.7.4"),
+        ("syn@2.0.95", "unicode-ident@1.0.14"),
+        ("app@0.1.0", "memchr@1.0.2"),
+        ("app@0.1.0", "regex-syntax@0.5.6"),
+        ("regex@1.7.3", "regex-syntax@0.6.29"),
+        ("aho-corasick@0.7.20", "memchr@2.5.0"),
+    ] {
+        assert!(
+            e.contains(&(a.to_owned(), b.to_owned())),
+            "{a} -> {b} in {e:?}"
+        );
+    }
+    // 15 edges in the auditable tree, 9 in the lockfile; none to or from Go packages, whose
+    // binary is gone.
+    assert_eq!(e.len(), 15 + 9, "{e:?}");
+
+    // All layers: the deleted binary's modules are there, removed by layer 2.
+    let all = scan(&spec, Scope::AllLayers);
+    let want_all: BTreeSet<Row> = want
+        .iter()
+        .cloned()
+        .chain(go_binary_rows(Some(2)))
+        .collect();
+    assert_eq!(rows(&all), want_all);
+
+    write_documents(dir.path(), "lang-go-rust", &squashed);
+    write_documents(dir.path(), "lang-go-rust-all-layers", &all);
+    if let Some(out) = std::env::var_os("CONSIGN_E2E_OUT") {
+        write_documents(std::path::Path::new(&out), "lang-go-rust", &squashed);
+    }
+}
+
+/// Before the delete, the Go binary's packages are there, with the main module's edges.
+#[test]
+fn go_binary_before_its_deletion() {
+    let dir = tmp();
+    let path = dir.path().join("img.tar");
+    ImageBuilder::new()
+        .layer(|l| l.file_mode("usr/local/bin/goapp", read(GO_BIN), 0o755))
+        .write_oci_tar(&path);
+    let sbom = scan(&SourceSpec::Auto(path), Scope::Squashed);
+    assert_eq!(
+        rows(&sbom),
+        go_binary_rows(None).into_iter().collect::<BTreeSet<_>>()
+    );
+    let e: Vec<(String, String)> = edges(&sbom).into_iter().collect();
+    assert_eq!(
+        e,
+        [
+            (
+                "binary_with_module_replacement@(devel)".to_owned(),
+                "github.com/golang/xerrors@v0.0.0-20220907171357-04be3eba64a2".to_owned()
+            ),
+            (
+                "binary_with_module_replacement@(devel)".to_owned(),
+                "stdlib@1.22.0".to_owned()
+            ),
+        ]
+    );
+    write_documents(dir.path(), "lang-go", &sbom);
+}
+
+/// Ground truth from the real toolchains, which `tests/run.sh` installs: `go build` with
+/// Debian's golang-go, `cargo auditable build`. Plain `cargo test` skips these as ignored.
+mod real {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+    use std::process::Command;
+
+    use consign::model::{Ecosystem, Package, PackageMetadata, RelationshipKind, Scope};
+    use consign::source::SourceSpec;
+    use consign::{Sbom, ScanOptions};
+
+    use crate::support::{tmp, write_documents};
+
+    fn run(cmd: &mut Command) -> String {
+        let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn scan_dir(root: &Path) -> Sbom {
+        let opts = ScanOptions {
+            scope: Scope::Squashed,
+            catalogers: vec!["language".into()],
+            ..ScanOptions::default()
+        };
+        consign::scan(&SourceSpec::Dir(root.to_owned()), &opts).unwrap()
+    }
+
+    fn property<'a>(p: &'a Package, key: &str) -> &'a str {
+        match &p.metadata {
+            PackageMetadata::Language(m) => m
+                .properties
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or("", |(_, v)| v.as_str()),
+            _ => "",
+        }
+    }
+
+    fn keep(name: &str, sbom: &Sbom) {
+        if let Some(out) = std::env::var_os("CONSIGN_E2E_OUT") {
+            write_documents(Path::new(&out), name, sbom);
+        }
+    }
+
+    /// A module proxy on disk (`GOPROXY=file://…`) serving Debian's packaged sources of two
+    /// real modules (golang-github-google-go-cmp-dev, golang-github-pkg-errors-dev): the
+    /// public proxy is not reachable from this machine. Go computes the `h1:` sums from
+    /// these zips, so they are those of Debian's trees, not necessarily upstream's.
+    fn debian_proxy(dir: &Path) {
+        let script = r#"
+import os, sys, zipfile
+out = sys.argv[1]
+for m, v in [("github.com/pkg/errors", "v0.9.1"), ("github.com/google/go-cmp", "v0.5.9")]:
+    src = "/usr/share/gocode/src/" + m
+    d = os.path.join(out, m, "@v")
+    os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, "list"), "w").write(v + "\n")
+    gomod = os.path.join(src, "go.mod")
+    text = open(gomod).read() if os.path.exists(gomod) else "module %s\n" % m
+    open(os.path.join(d, v + ".mod"), "w").write(text)
+    with zipfile.ZipFile(os.path.join(d, v + ".zip"), "w") as z:
+        for root, _, files in sorted(os.walk(src)):
+            for f in sorted(files):
+                p = os.path.join(root, f)
+                z.write(p, m + "@" + v + "/" + os.path.relpath(p, src))
+"#;
+        run(Command::new("python3").args(["-c", script]).arg(dir));
+    }
+
+    /// `go version -m` output: the Go version, and (kind, columns) of every line.
+    fn go_version_m(bin: &Path) -> (String, Vec<Vec<String>>) {
+        let out = run(Command::new("go").args(["version", "-m"]).arg(bin));
+        let mut lines = out.lines();
+        let first = lines.next().unwrap();
+        let go = first.rsplit(": ").next().unwrap().to_owned();
+        let rows = lines
+            .map(|l| {
+                l.trim_start_matches('\t')
+                    .split('\t')
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
+        (go, rows)
+    }
+
+    /// Builds a program with two proxied modules and one replaced by a local directory, in a
+    /// git checkout (so that Go stamps vcs.* settings), and compares the scan with what
+    /// `go version -m` prints, line by line.
+    #[test]
+    #[ignore = "needs go; run tests/run.sh"]
+    fn go_build_matches_go_version_m() {
+        let dir = tmp();
+        let d = dir.path();
+        debian_proxy(&d.join("proxy"));
+        std::fs::create_dir_all(d.join("greet")).unwrap();
+        std::fs::write(
+            d.join("greet/go.mod"),
+            "module example.com/greet\n\ngo 1.19\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("greet/greet.go"),
+            "package greet\n\nfunc Hello() string { return \"hello\" }\n",
+        )
+        .unwrap();
+        let app = d.join("app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(
+            app.join("go.mod"),
+            "module example.com/app\n\ngo 1.19\n\nrequire (\n\
+             \tgithub.com/google/go-cmp v0.5.9\n\tgithub.com/pkg/errors v0.9.1\n\
+             \texample.com/greet v1.2.3\n)\n\nreplace example.com/greet v1.2.3 => ../greet\n",
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("main.go"),
+            "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/greet\"\n\
+             \t\"github.com/google/go-cmp/cmp\"\n\t\"github.com/pkg/errors\"\n)\n\n\
+             func main() { fmt.Println(greet.Hello(), cmp.Diff(1, 2), errors.New(\"x\")) }\n",
+        )
+        .unwrap();
+        let git = |args: &[&str]| {
+            run(Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(&app)
+                .env("GIT_COMMITTER_DATE", "2024-03-05T10:20:30Z")
+                .env("GIT_AUTHOR_DATE", "2024-03-05T10:20:30Z"));
+        };
+        git(&["init", "-q"]);
+        git(&["add", "."]);
+        git(&["commit", "-q", "-m", "app"]);
+        let root = d.join("root");
+        std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+        let bin = root.join("usr/bin/app");
+        let go_build = |out: &Path, goos: &str, goarch: &str| {
+            run(Command::new("go")
+                .args(["build", "-trimpath", "-ldflags=-s -w", "-o"])
+                .arg(out)
+                .arg(".")
+                .current_dir(&app)
+                .env("GOOS", goos)
+                .env("GOARCH", goarch)
+                .env("GOPROXY", format!("file://{}", d.join("proxy").display()))
+                .env("GOSUMDB", "off")
+                .env("GOFLAGS", "-mod=mod")
+                .env("GOMODCACHE", d.join("modcache"))
+                .env("GOCACHE", d.join("gocache")));
+            run(Command::new("chmod").arg("755").arg(out));
+        };
+        go_build(&bin, "linux", "amd64");
+        // Mach-O and PE builds of the same program (cross-compiled, pure Go).
+        go_build(&root.join("usr/bin/app-darwin"), "darwin", "arm64");
+        go_build(&root.join("usr/bin/app.exe"), "windows", "amd64");
+        // The same binary with its section headers cut off, as sstrip leaves it: found by
+        // searching the data segment.
+        let mut stripped = std::fs::read(&bin).unwrap();
+        stripped[0x28..0x30].fill(0); // e_shoff
+        stripped[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
+        std::fs::write(root.join("usr/bin/app-sstripped"), &stripped).unwrap();
+        run(Command::new("chmod")
+            .arg("755")
+            .arg(root.join("usr/bin/app-sstripped")));
+
+        let (go, lines) = go_version_m(&bin);
+        let setting = |k: &str| {
+            lines.iter().find_map(|l| {
+                (l[0] == "build" && l[1].starts_with(&format!("{k}=")))
+                    .then(|| l[1][k.len() + 1..].to_owned())
+            })
+        };
+        let (revision, time) = (
+            setting("vcs.revision").unwrap(),
+            setting("vcs.time").unwrap(),
+        );
+        assert_eq!(time, "2024-03-05T10:20:30Z");
+        // What consign should report, by its documented rules, from go's own listing.
+        let mut want: BTreeSet<(String, String, String)> = BTreeSet::new();
+        want.insert((
+            "stdlib".into(),
+            go.trim_start_matches("go").into(),
+            String::new(),
+        ));
+        let mut i = 0;
+        while i < lines.len() {
+            let l = &lines[i];
+            let col = |n: usize| l.get(n).cloned().unwrap_or_default();
+            match l[0].as_str() {
+                "mod" => {
+                    assert_eq!(col(2), "(devel)");
+                    let pseudo = format!("v0.0.0-20240305102030-{}", &revision[..12]);
+                    want.insert((col(1), pseudo, col(3)));
+                }
+                "dep" => match lines.get(i + 1).filter(|n| n[0] == "=>") {
+                    Some(r) if r[1].starts_with("../") => {
+                        want.insert((col(1), col(2), String::new()));
+                        i += 1;
+                    }
+                    Some(r) => {
+                        want.insert((r[1].clone(), r[2].clone(), r[3].clone()));
+                        i += 1;
+                    }
+                    None => {
+                        want.insert((col(1), col(2), col(3)));
+                    }
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+        assert_eq!(want.len(), 5, "{want:?}");
+
+        let sbom = scan_dir(&root);
+        assert!(sbom.unknowns.is_empty(), "{:?}", sbom.unknowns);
+        let got: BTreeSet<(String, String, String)> = sbom
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem == Ecosystem::Golang)
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.version.clone(),
+                    property(p, "h1Digest").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want);
+        let main = sbom
+            .packages
+            .iter()
+            .find(|p| p.name == "example.com/app")
+            .unwrap();
+        for l in lines.iter().filter(|l| l[0] == "build") {
+            let (k, v) = l[1].split_once('=').unwrap();
+            let v = v.trim_matches('"');
+            assert_eq!(property(main, &format!("build:{k}")), v, "{k}");
+        }
+        let paths: Vec<&str> = main.locations.iter().map(|l| l.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "usr/bin/app",
+                "usr/bin/app-darwin",
+                "usr/bin/app-sstripped",
+                "usr/bin/app.exe"
+            ]
+        );
+        let greet = sbom
+            .packages
+            .iter()
+            .find(|p| p.name == "example.com/greet")
+            .unwrap();
+        assert_eq!(property(greet, "replacementPath"), "../greet");
+        keep("real-go-build", &sbom);
+    }
+
+    /// Builds a crate with `cargo auditable build` (offline, from crates already in the local
+    /// registry cache) and compares the scan with `cargo metadata`'s resolve graph.
+    #[test]
+    #[ignore = "needs cargo-auditable; run tests/run.sh"]
+    fn cargo_auditable_build_matches_cargo_metadata() {
+        let dir = tmp();
+        let krate = dir.path().join("hello");
+        std::fs::create_dir_all(krate.join("src")).unwrap();
+        std::fs::write(
+            krate.join("Cargo.toml"),
+            "[package]\nname = \"hello\"\nversion = \"0.3.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nhex = \"0.4\"\nmemchr = \"2\"\nserde_json = \"1\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            krate.join("src/main.rs"),
+            "fn main() {\n    let v: serde_json::Value = serde_json::from_str(\"[1]\").unwrap();\n    \
+             println!(\"{} {:?} {v}\", hex::encode(\"x\"), memchr::memchr(b'x', b\"x\"));\n}\n",
+        )
+        .unwrap();
+        let target = dir.path().join("target");
+        run(Command::new("cargo")
+            .args(["auditable", "build", "--offline", "--quiet"])
+            .current_dir(&krate)
+            .env("CARGO_TARGET_DIR", &target));
+        let meta: serde_json::Value = serde_json::from_str(&run(Command::new("cargo")
+            .args(["metadata", "--format-version", "1", "--offline"])
+            .current_dir(&krate)))
+        .unwrap();
+        let names: std::collections::HashMap<&str, String> = meta["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_str().unwrap(),
+                    format!(
+                        "{}@{}",
+                        p["name"].as_str().unwrap(),
+                        p["version"].as_str().unwrap()
+                    ),
+                )
+            })
+            .collect();
+        let mut want_pkgs = BTreeSet::new();
+        let mut want_edges = BTreeSet::new();
+        for node in meta["resolve"]["nodes"].as_array().unwrap() {
+            let from = names[node["id"].as_str().unwrap()].clone();
+            want_pkgs.insert(from.clone());
+            for dep in node["deps"].as_array().unwrap() {
+                let normal_or_build = dep["dep_kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k["kind"].as_str() != Some("dev"));
+                if normal_or_build {
+                    want_edges.insert((from.clone(), names[dep["pkg"].as_str().unwrap()].clone()));
+                }
+            }
+        }
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("usr/local/bin")).unwrap();
+        std::fs::copy(target.join("debug/hello"), root.join("usr/local/bin/hello")).unwrap();
+        let sbom = scan_dir(&root);
+        assert!(sbom.unknowns.is_empty(), "{:?}", sbom.unknowns);
+        let id = |p: &Package| format!("{}@{}", p.name, p.version);
+        let got_pkgs: BTreeSet<String> = sbom
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem == Ecosystem::Cargo)
+            .map(id)
+            .collect();
+        assert_eq!(got_pkgs, want_pkgs);
+        let by_id = |pid: &consign::model::PackageId| {
+            id(sbom.packages.iter().find(|p| &p.id() == pid).unwrap())
+        };
+        let got_edges: BTreeSet<(String, String)> = sbom
+            .relationships
+            .iter()
+            .filter(|r| r.kind == RelationshipKind::DependsOn)
+            .map(|r| (by_id(&r.from), by_id(&r.to)))
+            .collect();
+        assert_eq!(got_edges, want_edges);
+        keep("real-cargo-auditable", &sbom);
+    }
+}
