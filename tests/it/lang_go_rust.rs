@@ -545,8 +545,16 @@ for m, v in [("github.com/pkg/errors", "v0.9.1"), ("github.com/google/go-cmp", "
             .args(["auditable", "build", "--offline", "--quiet"])
             .current_dir(&krate)
             .env("CARGO_TARGET_DIR", &target));
+        // Only what is built for this platform, as cargo-auditable records it (serde_core,
+        // for one, names serde under `cfg(any())`, which is never built).
+        let rustc = run(Command::new("rustc").arg("-vV"));
+        let host = rustc
+            .lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .unwrap();
         let meta: serde_json::Value = serde_json::from_str(&run(Command::new("cargo")
             .args(["metadata", "--format-version", "1", "--offline"])
+            .args(["--filter-platform", host])
             .current_dir(&krate)))
         .unwrap();
         let names: std::collections::HashMap<&str, String> = meta["packages"]
