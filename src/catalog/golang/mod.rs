@@ -8,9 +8,12 @@
 //! `buildinfo.rs` for the format and how little of a non-Go file is read). Per binary:
 //! - the main module (`mod` line), `pkg:golang/<path>@<version>`. Go before 1.24 stamps
 //!   `(devel)` on a main module built from a checkout; as Syft does, it then becomes the
-//!   pseudo-version `v0.0.0-<vcs.time>-<vcs.revision[:12]>` when both settings are there, the
-//!   bare revision when only that is, and stays `(devel)` otherwise (Trivy drops the version;
-//!   `go version -m` prints `(devel)`). Its properties: `goToolchain`, `mainPackage` (the
+//!   release a `-ldflags "-X main.version=1.2.3"` stamped (`v1.2.3`), else the pseudo-version
+//!   `v0.0.0-<vcs.time>-<vcs.revision[:12]>` when both settings are there, else the bare
+//!   revision, and stays `(devel)` otherwise (Trivy drops the version; `go version -m` prints
+//!   `(devel)`); the property `versionSource` (`ldflags`, `vcs`) says when it was derived. A
+//!   binary with no `mod` line (the Go toolchain's own commands, `go build file.go`) has no
+//!   main module: Syft makes one up from the `path` line (`cmd/go@(devel)`), consign does not. Its properties: `goToolchain`, `mainPackage` (the
 //!   `path` line) and every build setting as `build:<key>` (`build:GOOS`, `build:vcs.revision`).
 //! - every `dep` line. A replaced module (`=>` line) is reported as its replacement (path,
 //!   version, sum), as Syft and `go version -m` do, with the original in the properties
@@ -198,22 +201,29 @@ fn main_package(
     for (k, v) in &bi.settings {
         meta.property(&format!("build:{k}"), v);
     }
-    let version = main_version(main, bi);
+    let (version, source) = main_version(main, bi);
+    if let Some(source) = source {
+        meta.property("versionSource", source);
+    }
     let mut p = module_package(&main.path, &version, loc, meta, BINARY)?;
     p.arch = bi.setting("GOARCH").map(str::to_owned);
     Ok(p)
 }
 
-/// The main module's version; see the module docs for `(devel)`.
-fn main_version(main: &Module, bi: &BuildInfo) -> String {
+/// The main module's version, and where it came from when it is not the build info's own
+/// (`ldflags` or `vcs`); see the module docs for `(devel)`.
+fn main_version(main: &Module, bi: &BuildInfo) -> (String, Option<&'static str>) {
     if main.version != "(devel)" {
-        return main.version.clone();
+        return (main.version.clone(), None);
+    }
+    if let Some(v) = bi.setting("-ldflags").and_then(ldflags_version) {
+        return (v, Some("ldflags"));
     }
     let Some(revision) = bi.setting("vcs.revision").filter(|r| !r.is_empty()) else {
-        return main.version.clone();
+        return (main.version.clone(), None);
     };
     let Some(time) = bi.setting("vcs.time") else {
-        return revision.to_owned();
+        return (revision.to_owned(), Some("vcs"));
     };
     // Go's module.PseudoVersion with no tag: v0.0.0-<UTC yyyymmddhhmmss>-<12-char revision>.
     let stamp = time
@@ -221,7 +231,55 @@ fn main_version(main: &Module, bi: &BuildInfo) -> String {
         .map(|t| t.strftime("%Y%m%d%H%M%S").to_string())
         .unwrap_or_else(|_| "00010101000000".to_owned());
     let short: String = revision.chars().take(12).collect();
-    format!("v0.0.0-{stamp}-{short}")
+    (format!("v0.0.0-{stamp}-{short}"), Some("vcs"))
+}
+
+/// A release version stamped by `-X <pkg>.<var>=<value>` into a variable named like a version
+/// (`version`, `Version`, `gitVersion`, `buildVer`, `tag`), as Syft reads it: `v`-prefixed when
+/// the value is `[v]N.N.N[-suffix]` (an import-path prefix before it is dropped).
+fn ldflags_version(ldflags: &str) -> Option<String> {
+    let mut words = ldflags.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let assignment = match w.strip_prefix("-X") {
+            Some("") => words.next()?,
+            Some(rest) => rest.strip_prefix('=').unwrap_or(rest),
+            None => continue,
+        };
+        let Some((symbol, value)) = assignment.split_once('=') else {
+            continue;
+        };
+        let var = symbol
+            .rsplit('.')
+            .next()
+            .unwrap_or(symbol)
+            .to_ascii_lowercase();
+        let base = var.strip_prefix("git").unwrap_or(&var);
+        let base = base.strip_prefix("build").unwrap_or(base);
+        if !matches!(base, "ver" | "version") && var != "tag" {
+            continue;
+        }
+        let value = value.rsplit('/').next().unwrap_or(value);
+        if is_release(value.strip_prefix('v').unwrap_or(value)) {
+            return Some(format!("v{}", value.trim_start_matches('v')));
+        }
+    }
+    None
+}
+
+/// `N.N.N` optionally followed by `-`/`+` and word characters.
+fn is_release(v: &str) -> bool {
+    let mut parts = v.splitn(3, '.');
+    let (Some(a), Some(b), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    let end = rest.find(['-', '+']).unwrap_or(rest.len());
+    digits(a)
+        && digits(b)
+        && digits(&rest[..end])
+        && rest[end..]
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'_' | b'.'))
 }
 
 /// `pkg:golang/stdlib@1.22.0` for toolchain `go1.22.0` (experiments such as ` X:boringcrypto`

@@ -113,6 +113,8 @@ fn devel_main_module_takes_a_pseudo_version_from_vcs_settings() {
         "pkg:golang/ex.com/app@v0.0.0-20240305102030-0123456789ab"
     );
 
+    assert_eq!(prop(main, "versionSource"), Some("vcs"));
+
     let info = "mod\tex.com/app\t(devel)\t\nbuild\tvcs.revision=abc\n";
     let mut out = CatalogOutput::default();
     catalog_binary(&loc, &summary("go1.22.1", info), &mut out);
@@ -229,4 +231,35 @@ fn extraction_failures_become_unknowns() {
         out.unknowns[0].location.as_ref().unwrap().path,
         "bin/broken"
     );
+}
+
+#[test]
+fn devel_main_module_takes_a_release_stamped_by_ldflags() {
+    let cases = [
+        ("-s -w -X main.version=1.2.3", Some("v1.2.3")),
+        (
+            "-X=github.com/x/y/cmd.Version=v2.0.0-rc.1",
+            Some("v2.0.0-rc.1"),
+        ),
+        ("-X 'ex.com/v.gitVersion=refs/tags/v0.9.1'", None),
+        ("-X ex.com/v.gitVersion=refs/tags/v0.9.1", Some("v0.9.1")),
+        ("-X ex.com/build.Tag=3.4.5", Some("v3.4.5")),
+        ("-X main.commit=1.2.3 -X main.version=dev", None),
+        ("-X main.version=1.2", None),
+        ("-X", None),
+    ];
+    for (flags, want) in cases {
+        assert_eq!(ldflags_version(flags).as_deref(), want, "{flags}");
+    }
+    let info = "mod\tex.com/app\t(devel)\t\nbuild\t-ldflags=\"-X main.version=1.4.0\"\n\
+                build\tvcs.revision=0123456789abcdef\nbuild\tvcs.time=2024-03-05T10:20:30Z\n";
+    let mut out = CatalogOutput::default();
+    catalog_binary(
+        &Location::new("app", 0),
+        &summary("go1.22.1", info),
+        &mut out,
+    );
+    let main = out.packages.last().unwrap();
+    assert_eq!(main.version, "v1.4.0");
+    assert_eq!(prop(main, "versionSource"), Some("ldflags"));
 }
