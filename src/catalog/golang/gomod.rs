@@ -340,6 +340,22 @@ mod tests {
     }
 
     #[test]
+    fn module_cache_copies_are_skipped() {
+        let gomod = std::fs::read(fixture("go/mod-normal/go.mod")).unwrap();
+        let trees = [TestLayer::new(GoModFileCataloger.wants())
+            .file("src/app/go.mod", &gomod)
+            .file("root/go/pkg/mod/github.com/org/repo@v1.0.0/go.mod", &gomod)
+            .build()];
+        let fs = LayeredFs::squashed(&trees);
+        let out = GoModFileCataloger
+            .catalog(&fs, &Environment::default())
+            .unwrap();
+        assert_eq!(out.packages.len(), 5);
+        // No go.sum beside it: no h1 digests, and no unknown either.
+        assert!(out.unknowns.is_empty());
+    }
+
+    #[test]
     fn replacements_apply_by_version() {
         let text = "module m\nrequire (\n\ta.io/x v1.0.0\n\tb.io/y v2.0.0\n\tc.io/z v0.1.0\n)\n\
                     replace a.io/x => a.io/fork v1.0.5\nreplace b.io/y v1.0.0 => b.io/other v1.0.0\n\

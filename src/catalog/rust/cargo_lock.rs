@@ -9,6 +9,9 @@
 //!   `name version (source)` when that is still ambiguous;
 //! - v3 (`version = 3`) and v4 (`version = 4`) change only how git sources are encoded.
 //!
+//! Lockfiles inside cargo's download cache (`.cargo/registry/`, `.cargo/git/`) belong to
+//! downloaded crates, not to the image's projects, and are skipped.
+//!
 //! Every `[[package]]` is a package with evidence `declared` (the lockfile does not say which
 //! are dev- or build-only, nor which are workspace members beyond having no `source`); a
 //! `checksum` is the SHA-256 of the `.crate` archive, so it is a real artifact checksum. Edges
@@ -45,6 +48,9 @@ impl Cataloger for CargoLockCataloger {
     fn catalog(&self, fs: &dyn FileResolver, _env: &Environment) -> Result<CatalogOutput> {
         let mut out = CatalogOutput::default();
         for loc in fs.files_by_glob("**/Cargo.lock") {
+            if is_downloaded_source(&loc.path) {
+                continue;
+            }
             match read_file(fs, &loc, NAME) {
                 Ok(bytes) => parse_cargo_lock(&loc, &bytes, &mut out),
                 Err(u) => out.unknowns.push(u),
@@ -136,6 +142,13 @@ pub(super) fn parse_cargo_lock(loc: &Location, bytes: &[u8], out: &mut CatalogOu
             }
         }
     }
+}
+
+/// Crates cargo downloaded (`$CARGO_HOME/registry/src`, `$CARGO_HOME/git/checkouts`) are
+/// sources of dependencies, not projects of the image: a lockfile one of them ships says
+/// what its author built, not what is in the image.
+fn is_downloaded_source(path: &str) -> bool {
+    path.contains(".cargo/registry/") || path.contains(".cargo/git/")
 }
 
 /// The package a `dependencies` entry (`name`, `name version`, `name version (source)`) names:
@@ -306,6 +319,31 @@ version = "0.3.0"
         parse_cargo_lock(&Location::new("Cargo.lock", 0), text.as_bytes(), &mut out);
         assert_eq!(out.packages[0].checksums[0].value, sum);
         assert_eq!(out.relationships, [(0, 1, RelationshipKind::DependsOn)]);
+    }
+
+    #[test]
+    fn lockfiles_of_downloaded_crates_are_skipped() {
+        use crate::catalog::testfs::TestLayer;
+        use crate::fs::LayeredFs;
+        let lock = std::fs::read(fixture("cargo/lock-v3/Cargo.lock")).unwrap();
+        let trees = [TestLayer::new(CargoLockCataloger.wants())
+            .file("app/Cargo.lock", &lock)
+            .file(
+                "root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/rg-14.1.1/Cargo.lock",
+                &lock,
+            )
+            .file("root/.cargo/git/checkouts/x-1/abc/Cargo.lock", &lock)
+            .build()];
+        let fs = LayeredFs::squashed(&trees);
+        let out = CargoLockCataloger
+            .catalog(&fs, &Environment::default())
+            .unwrap();
+        assert_eq!(out.packages.len(), 9);
+        assert!(
+            out.packages
+                .iter()
+                .all(|p| p.locations.iter().all(|l| l.path == "app/Cargo.lock"))
+        );
     }
 
     #[test]
