@@ -320,6 +320,7 @@ for m, v in [("github.com/pkg/errors", "v0.9.1"), ("github.com/google/go-cmp", "
     d = os.path.join(out, m, "@v")
     os.makedirs(d, exist_ok=True)
     open(os.path.join(d, "list"), "w").write(v + "\n")
+    open(os.path.join(d, v + ".info"), "w").write('{"Version": "%s"}' % v)
     gomod = os.path.join(src, "go.mod")
     text = open(gomod).read() if os.path.exists(gomod) else "module %s\n" % m
     open(os.path.join(d, v + ".mod"), "w").write(text)
@@ -518,6 +519,47 @@ for m, v in [("github.com/pkg/errors", "v0.9.1"), ("github.com/google/go-cmp", "
             .unwrap();
         assert_eq!(property(greet, "replacementPath"), "../greet");
         keep("real-go-build", &sbom);
+
+        // The project's go.mod and go.sum, against `go list -m all` (main module aside).
+        std::fs::create_dir_all(root.join("src/app")).unwrap();
+        for f in ["go.mod", "go.sum"] {
+            std::fs::copy(app.join(f), root.join("src/app").join(f)).unwrap();
+        }
+        let listed = run(Command::new("go")
+            .args([
+                "list",
+                "-m",
+                "-f",
+                "{{.Path}} {{.Version}} {{with .Replace}}{{.Path}} {{.Version}}{{end}}",
+                "all",
+            ])
+            .current_dir(&app)
+            .env("GOPROXY", format!("file://{}", d.join("proxy").display()))
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOMODCACHE", d.join("modcache"))
+            .env("GOCACHE", d.join("gocache")));
+        let want: BTreeSet<(String, String)> = listed
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                match f.as_slice() {
+                    [p, v, r, rv] if !r.starts_with('.') => (r.to_string(), rv.to_string()),
+                    [p, v, ..] => (p.to_string(), v.to_string()),
+                    _ => panic!("{l}"),
+                }
+            })
+            .collect();
+        let sbom = scan_dir(&root);
+        let declared: BTreeSet<(String, String)> = sbom
+            .packages
+            .iter()
+            // Merged with the binary's packages of the same purl: known by their location.
+            .filter(|p| p.locations.iter().any(|l| l.path == "src/app/go.mod"))
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect();
+        assert_eq!(declared, want);
     }
 
     /// Builds a crate with `cargo auditable build` (offline, from crates already in the local
@@ -612,5 +654,36 @@ for m, v in [("github.com/pkg/errors", "v0.9.1"), ("github.com/google/go-cmp", "
             .collect();
         assert_eq!(got_edges, want_edges);
         keep("real-cargo-auditable", &sbom);
+
+        // The lockfile against `cargo metadata` for every platform (what Cargo.lock records).
+        std::fs::create_dir_all(root.join("src/hello")).unwrap();
+        std::fs::copy(krate.join("Cargo.lock"), root.join("src/hello/Cargo.lock")).unwrap();
+        let sbom = scan_dir(&root);
+        let all: serde_json::Value = serde_json::from_str(&run(Command::new("cargo")
+            .args(["metadata", "--format-version", "1", "--offline"])
+            .current_dir(&krate)))
+        .unwrap();
+        let lock_want: BTreeSet<String> = all["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}@{}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap()
+                )
+            })
+            .collect();
+        let lock_got: BTreeSet<String> = sbom
+            .packages
+            .iter()
+            .filter(|p| {
+                p.ecosystem == Ecosystem::Cargo
+                    && p.locations.iter().any(|l| l.path == "src/hello/Cargo.lock")
+            })
+            .map(id)
+            .collect();
+        assert_eq!(lock_got, lock_want);
     }
 }
