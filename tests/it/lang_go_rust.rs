@@ -545,7 +545,7 @@ for m, v in [("github.com/pkg/errors", "v0.9.1"), ("github.com/google/go-cmp", "
             .map(|l| {
                 let f: Vec<&str> = l.split_whitespace().collect();
                 match f.as_slice() {
-                    [p, v, r, rv] if !r.starts_with('.') => (r.to_string(), rv.to_string()),
+                    [_, _, r, rv] if !r.starts_with('.') => (r.to_string(), rv.to_string()),
                     [p, v, ..] => (p.to_string(), v.to_string()),
                     _ => panic!("{l}"),
                 }

@@ -11,9 +11,12 @@
 //!   release a `-ldflags "-X main.version=1.2.3"` stamped (`v1.2.3`), else the pseudo-version
 //!   `v0.0.0-<vcs.time>-<vcs.revision[:12]>` when both settings are there, else the bare
 //!   revision, and stays `(devel)` otherwise (Trivy drops the version; `go version -m` prints
-//!   `(devel)`); the property `versionSource` (`ldflags`, `vcs`) says when it was derived. A
-//!   binary with no `mod` line (the Go toolchain's own commands, `go build file.go`) has no
-//!   main module: Syft makes one up from the `path` line (`cmd/go@(devel)`), consign does not. Its properties: `goToolchain`, `mainPackage` (the
+//!   `(devel)`); an untagged pseudo-version (`v0.0.0-…`, Go 1.24+) also gives way to a release
+//!   stamped by `-ldflags`; the property `versionSource` (`ldflags`, `vcs`) says when the
+//!   version was derived. A binary with no `mod` line (built in GOPATH mode, as Debian's are)
+//!   gets its main package from the `path` line at `(devel)` (or its `-ldflags` release), as
+//!   Syft does, except `command-line-arguments` (`go build file.go`) and `cmd/…` (the Go
+//!   distribution's own commands, which stdlib covers), which name nothing. Its properties: `goToolchain`, `mainPackage` (the
 //!   `path` line) and every build setting as `build:<key>` (`build:GOOS`, `build:vcs.revision`).
 //! - every `dep` line. A replaced module (`=>` line) is reported as its replacement (path,
 //!   version, sum), as Syft and `go version -m` do, with the original in the properties
@@ -50,6 +53,8 @@ use buildinfo::{BuildInfo, Module};
 pub use gomod::GoModFileCataloger;
 
 const BINARY: &str = "go-module-binary-cataloger";
+/// The version Go stamps on a main module built from a checkout (before Go 1.24).
+const DEVEL: &str = "(devel)";
 
 /// The largest executable read whole for its build info.
 const MAX_BINARY: u64 = 512 << 20;
@@ -114,7 +119,24 @@ fn catalog_binary(loc: &Location, summary: &str, out: &mut CatalogOutput) {
     if let Some(p) = stdlib_package(&bi, loc) {
         ids.push(push(out, p));
     }
-    let Some(main) = &bi.main else { return };
+    // Without a `mod` line (GOPATH-mode builds, as Debian's), the main package's import path
+    // is the best name there is, as Syft takes it; `command-line-arguments` (`go build x.go`)
+    // names nothing, and `cmd/…` are the Go distribution's own commands (stdlib).
+    let from_path = Module {
+        path: bi.path.clone(),
+        version: DEVEL.to_owned(),
+        ..Module::default()
+    };
+    let main = match &bi.main {
+        Some(m) => m,
+        None if !bi.path.is_empty()
+            && bi.path != "command-line-arguments"
+            && !bi.path.starts_with("cmd/") =>
+        {
+            &from_path
+        }
+        None => return,
+    };
     match main_package(main, &bi, loc) {
         Ok(p) => {
             let from = push(out, p);
@@ -213,11 +235,17 @@ fn main_package(
 /// The main module's version, and where it came from when it is not the build info's own
 /// (`ldflags` or `vcs`); see the module docs for `(devel)`.
 fn main_version(main: &Module, bi: &BuildInfo) -> (String, Option<&'static str>) {
-    if main.version != "(devel)" {
+    // An untagged pseudo-version (what Go 1.24+ stamps from a checkout) carries no release
+    // either: a release stamped by -ldflags says more.
+    let untagged = main.version.starts_with("v0.0.0-");
+    if main.version != DEVEL && !untagged {
         return (main.version.clone(), None);
     }
     if let Some(v) = bi.setting("-ldflags").and_then(ldflags_version) {
         return (v, Some("ldflags"));
+    }
+    if untagged {
+        return (main.version.clone(), None);
     }
     let Some(revision) = bi.setting("vcs.revision").filter(|r| !r.is_empty()) else {
         return (main.version.clone(), None);

@@ -169,6 +169,62 @@ fn no_module_info_still_names_the_toolchain() {
     assert_eq!(out.packages.len(), 1);
     assert_eq!(out.packages[0].purl.as_str(), "pkg:golang/stdlib@1.19.8");
     assert!(out.relationships.is_empty());
+    for path in ["cmd/gofmt", "command-line-arguments"] {
+        let mut out = CatalogOutput::default();
+        let info = format!("path\t{path}\ndep\tex.com/x\tv1.0.0\n");
+        catalog_binary(
+            &Location::new("bin/x", 0),
+            &summary("go1.19.8", &info),
+            &mut out,
+        );
+        assert_eq!(out.packages.len(), 2, "{path}");
+        assert!(out.relationships.is_empty());
+    }
+}
+
+/// Debian builds Go programs in GOPATH mode: no `mod` line, the package path names the
+/// program (Syft's reading).
+#[test]
+fn gopath_builds_are_named_by_their_package_path() {
+    let info = "path\tgithub.com/docker/cli/cmd/docker\n\
+                build\t-ldflags=\"-X github.com/docker/cli/cli/version.Version=28.2.2\"\n";
+    let mut out = CatalogOutput::default();
+    catalog_binary(
+        &Location::new("usr/bin/docker", 0),
+        &summary("go1.24.4", info),
+        &mut out,
+    );
+    let main = out.packages.last().unwrap();
+    assert_eq!(
+        main.purl.as_str(),
+        "pkg:golang/github.com/docker/cli/cmd/docker@v28.2.2"
+    );
+    assert_eq!(out.relationships, [(1, 0, RelationshipKind::DependsOn)]);
+}
+
+/// Go 1.24+ stamps an untagged pseudo-version from the checkout; a release in -ldflags wins.
+#[test]
+fn untagged_pseudo_versions_give_way_to_ldflags() {
+    let info = "mod\tk8s.io/kubernetes\tv0.0.0-20250515090502-9894294ef13a\t\n\
+                build\t-ldflags=\"-X k8s.io/component-base/version.gitVersion=v1.30.13\"\n";
+    let mut out = CatalogOutput::default();
+    catalog_binary(
+        &Location::new("usr/bin/kubectl", 0),
+        &summary("go1.24.2", info),
+        &mut out,
+    );
+    assert_eq!(out.packages.last().unwrap().version, "v1.30.13");
+    let info = "mod\tk8s.io/kubernetes\tv0.0.0-20250515090502-9894294ef13a\t\n";
+    let mut out = CatalogOutput::default();
+    catalog_binary(
+        &Location::new("usr/bin/kubectl", 0),
+        &summary("go1.24.2", info),
+        &mut out,
+    );
+    assert_eq!(
+        out.packages.last().unwrap().version,
+        "v0.0.0-20250515090502-9894294ef13a"
+    );
 }
 
 #[test]
