@@ -266,7 +266,12 @@ fn main_version(main: &Module, bi: &BuildInfo) -> (String, Option<&'static str>)
 /// (`version`, `Version`, `gitVersion`, `buildVer`, `tag`), as Syft reads it: `v`-prefixed when
 /// the value is `[v]N.N.N[-suffix]` (an import-path prefix before it is dropped).
 fn ldflags_version(ldflags: &str) -> Option<String> {
-    let mut words = ldflags.split_whitespace().peekable();
+    // Shell quoting survives in the setting (`-X "pkg.Version=1.2.3"`): quotes are not part
+    // of a word.
+    let mut words = ldflags
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', '\'']))
+        .peekable();
     while let Some(w) = words.next() {
         let assignment = match w.strip_prefix("-X") {
             Some("") => words.next()?,

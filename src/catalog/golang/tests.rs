@@ -297,7 +297,11 @@ fn devel_main_module_takes_a_release_stamped_by_ldflags() {
             "-X=github.com/x/y/cmd.Version=v2.0.0-rc.1",
             Some("v2.0.0-rc.1"),
         ),
-        ("-X 'ex.com/v.gitVersion=refs/tags/v0.9.1'", None),
+        ("-X 'ex.com/v.gitVersion=refs/tags/v0.9.1'", Some("v0.9.1")),
+        (
+            r#" -X "github.com/docker/cli/cli/version.GitCommit=e6534b4" -X "github.com/docker/cli/cli/version.Version=28.2.2" -extldflags -static"#,
+            Some("v28.2.2"),
+        ),
         ("-X ex.com/v.gitVersion=refs/tags/v0.9.1", Some("v0.9.1")),
         ("-X ex.com/build.Tag=3.4.5", Some("v3.4.5")),
         ("-X main.commit=1.2.3 -X main.version=dev", None),
