@@ -269,27 +269,50 @@ impl Parser<'_> {
                 _ => None,
             };
         }
-        let l = lhs.known()?;
-        let r = rhs.known()?;
-        match op {
-            "in" => return Some(r.contains(l.as_str())),
-            "not in" => return Some(!r.contains(l.as_str())),
-            _ => {}
+        // `python_full_version` is X.Y.something when only X.Y is known: decided when the
+        // lowest and a high patch level agree (`< '3.11'` is false for every 3.11.z), unknown
+        // otherwise (`> '3.11.2'`), and never for an exact (in)equality with a patch level.
+        let full = |v: &Value| matches!(v, Value::Var(n, _) if n == "python_full_version");
+        if full(&lhs) || full(&rhs) {
+            let minor = self.env.python_version.as_deref()?;
+            let exact = matches!(op, "==" | "!=" | "===");
+            let literal = if full(&lhs) { &rhs } else { &lhs };
+            if exact && !matches!(literal, Value::Literal(l) if l.ends_with(".*")) {
+                return None;
+            }
+            let at = |patch: &str| {
+                let v = format!("{minor}.{patch}");
+                let side = |x: &Value| if full(x) { Some(v.clone()) } else { x.text() };
+                compare_values(&side(&lhs)?, op, &side(&rhs)?)
+            };
+            let (low, high) = (at("0"), at("999"));
+            return (low == high).then_some(low).flatten();
         }
-        if let Ok(lv) = Version::from_str(&l)
-            && let Ok(spec) = VersionSpecifier::from_str(&format!("{op}{r}"))
-        {
-            return Some(spec.contains(&lv));
-        }
-        match op {
-            "==" | "===" => Some(l == r),
-            "!=" => Some(l != r),
-            "<" => Some(l < r),
-            "<=" => Some(l <= r),
-            ">" => Some(l > r),
-            ">=" => Some(l >= r),
-            _ => None,
-        }
+        compare_values(&lhs.text()?, op, &rhs.text()?)
+    }
+}
+
+/// PEP 508 comparison of two known values: PEP 440 when the left side is a version and the
+/// right a valid specifier, string comparison otherwise.
+fn compare_values(l: &str, op: &str, r: &str) -> Option<bool> {
+    match op {
+        "in" => return Some(r.contains(l)),
+        "not in" => return Some(!r.contains(l)),
+        _ => {}
+    }
+    if let Ok(lv) = Version::from_str(l)
+        && let Ok(spec) = VersionSpecifier::from_str(&format!("{op}{r}"))
+    {
+        return Some(spec.contains(&lv));
+    }
+    match op {
+        "==" | "===" => Some(l == r),
+        "!=" => Some(l != r),
+        "<" => Some(l < r),
+        "<=" => Some(l <= r),
+        ">" => Some(l > r),
+        ">=" => Some(l >= r),
+        _ => None,
     }
 }
 
@@ -299,10 +322,10 @@ enum Value {
 }
 
 impl Value {
-    fn known(self) -> Option<String> {
+    fn text(&self) -> Option<String> {
         match self {
-            Value::Literal(s) => Some(s),
-            Value::Var(_, v) => v,
+            Value::Literal(s) => Some(s.clone()),
+            Value::Var(_, v) => v.clone(),
         }
     }
 }
@@ -380,6 +403,26 @@ mod tests {
             Some(true)
         );
         assert_eq!(evaluate("platform_machine == 'x86_64'", &e, &[]), None);
+        assert_eq!(evaluate("python_full_version < '3.11'", &e, &[]), None);
+        let e = env("3.11");
+        assert_eq!(
+            evaluate("python_full_version < '3.11'", &e, &[]),
+            Some(false)
+        );
+        assert_eq!(
+            evaluate("python_full_version >= '3.8.1'", &e, &[]),
+            Some(true)
+        );
+        assert_eq!(
+            evaluate("'3.12' > python_full_version", &e, &[]),
+            Some(true)
+        );
+        assert_eq!(evaluate("python_full_version > '3.11.2'", &e, &[]), None);
+        assert_eq!(
+            evaluate("python_full_version == '3.11.*'", &e, &[]),
+            Some(true)
+        );
+        assert_eq!(evaluate("python_full_version != '3.11.4'", &e, &[]), None);
         assert_eq!(evaluate("extra == 'socks'", &e, &[]), Some(false));
         assert_eq!(
             evaluate("extra == \"Socks\"", &e, &["socks".into()]),
