@@ -16,8 +16,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::markers::{self, MarkerEnv, Requirement};
+use super::markers::{self, MarkerEnv};
 use super::metadata::{self, CoreMetadata};
+use super::requirement::{self, Requirement};
 use super::{INSTALLED, license, new_package};
 use crate::catalog::{CatalogOutput, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
@@ -171,7 +172,7 @@ fn read_dist(fs: &dyn FileResolver, loc: &Location) -> Result<Dist, crate::model
     }
     let requires = requires_dist
         .iter()
-        .filter_map(|r| markers::parse_requirement(r))
+        .filter_map(|r| requirement::parse_requirement(r))
         .collect();
     Ok(Dist {
         location: loc.clone(),
@@ -240,7 +241,7 @@ fn resolve(
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for &i in members {
         by_name
-            .entry(markers::normalize(&dists[i].meta.name))
+            .entry(requirement::normalize(&dists[i].meta.name))
             .or_insert(i);
     }
     let mut extras: HashMap<usize, Vec<String>> = HashMap::new();

@@ -6,9 +6,7 @@
 //!   ranges, options (`-r`, `-e`, `--hash` continuation lines) and URLs without a pin are
 //!   skipped. `requirements-dev.txt`, `dev-requirements.txt` and `requirements-test.txt`
 //!   hold development dependencies by convention: their packages are marked `dev`.
-//! - `poetry.lock` (<https://python-poetry.org/docs/basic-usage/#installing-with-poetrylock>):
-//!   `[[package]]` tables; dev packages are `category = "dev"` (Poetry < 1.2) or have no
-//!   `main` in `groups` (Poetry 2); `[package.dependencies]` gives the edges.
+//! - `poetry.lock`: see `poetry.rs` (dev packages found with the `pyproject.toml` beside it).
 //! - `Pipfile.lock` (<https://pipenv.pypa.io/en/latest/pipfile.html>): `default` and `develop`
 //!   (dev) maps of name → `{"version": "==x"}`; no edges recorded.
 //! - `uv.lock` (<https://docs.astral.sh/uv/concepts/projects/layout/#the-lockfile>):
@@ -23,8 +21,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Deserialize;
 
-use super::markers::normalize;
-use super::{LOCK, new_package};
+use super::requirement::normalize;
+use super::{LOCK, new_package, poetry};
 use crate::catalog::{CatalogOutput, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
 use crate::model::{Evidence, LanguageMetadata, PackageMetadata, RelationshipKind};
@@ -33,11 +31,12 @@ use crate::model::{Evidence, LanguageMetadata, PackageMetadata, RelationshipKind
 pub(super) const WANTS: &[&str] = &[
     "**/*requirements*.txt",
     "**/poetry.lock",
+    "**/pyproject.toml",
     "**/Pipfile.lock",
     "**/uv.lock",
 ];
 
-/// One declared package: name, version, dev, and the names it depends on.
+/// One declared package: name, version, dev, and the (normalised) names it depends on.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Declared {
     pub name: String,
@@ -49,7 +48,8 @@ pub(super) struct Declared {
 /// Catalogs every lockfile in `fs`.
 pub(super) fn catalog(fs: &dyn FileResolver) -> CatalogOutput {
     let mut out = CatalogOutput::default();
-    for pattern in WANTS {
+    // pyproject.toml is read only beside a poetry.lock.
+    for pattern in WANTS.iter().filter(|p| !p.ends_with("pyproject.toml")) {
         for loc in fs.files_by_glob(pattern) {
             // Inside an installed distribution: its authors' files, not the image's project.
             if ["site-packages/", "dist-packages/", "node_modules/"]
@@ -59,12 +59,6 @@ pub(super) fn catalog(fs: &dyn FileResolver) -> CatalogOutput {
                 continue;
             }
             let file = loc.path.rsplit('/').next().unwrap_or("");
-            let parse: fn(&str, &str) -> Result<Vec<Declared>, String> = match file {
-                "poetry.lock" => |t, _| parse_poetry_lock(t),
-                "Pipfile.lock" => |t, _| parse_pipfile_lock(t),
-                "uv.lock" => |t, _| parse_uv_lock(t),
-                _ => parse_requirements,
-            };
             let bytes = match read_file(fs, &loc, LOCK) {
                 Ok(b) => b,
                 Err(u) => {
@@ -72,13 +66,35 @@ pub(super) fn catalog(fs: &dyn FileResolver) -> CatalogOutput {
                     continue;
                 }
             };
-            match parse(&String::from_utf8_lossy(&bytes), file) {
+            let text = String::from_utf8_lossy(&bytes);
+            let parsed = match file {
+                "poetry.lock" => {
+                    let dir = loc.path.rsplit_once('/').map_or("", |(d, _)| d);
+                    let project = sibling(fs, dir, "pyproject.toml");
+                    poetry::parse_poetry_lock(&text, project.as_deref())
+                }
+                "Pipfile.lock" => parse_pipfile_lock(&text),
+                "uv.lock" => parse_uv_lock(&text),
+                _ => parse_requirements(&text, file),
+            };
+            match parsed {
                 Ok(decl) => add(&mut out, &loc, decl),
                 Err(why) => out.unknowns.push(parse_failure(LOCK, &loc, why)),
             }
         }
     }
     out
+}
+
+/// The text of `name` in directory `dir`, if the image has it (and it was captured).
+fn sibling(fs: &dyn FileResolver, dir: &str, name: &str) -> Option<String> {
+    let path = if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    };
+    let loc = fs.file_by_path(&path).ok()??;
+    Some(String::from_utf8_lossy(&fs.read(&loc).ok()?).into_owned())
 }
 
 fn add(out: &mut CatalogOutput, loc: &Location, decl: Vec<Declared>) {
@@ -165,38 +181,6 @@ pub(super) fn parse_requirements(text: &str, file: &str) -> Result<Vec<Declared>
         });
     }
     Ok(out)
-}
-
-#[derive(Deserialize)]
-struct PoetryLock {
-    #[serde(default)]
-    package: Vec<PoetryPackage>,
-}
-
-#[derive(Deserialize)]
-struct PoetryPackage {
-    name: String,
-    version: String,
-    category: Option<String>,
-    groups: Option<Vec<String>>,
-    #[serde(default)]
-    dependencies: toml::Table,
-}
-
-/// `poetry.lock` (see the module docs).
-pub(super) fn parse_poetry_lock(text: &str) -> Result<Vec<Declared>, String> {
-    let lock: PoetryLock = toml::from_str(text).map_err(|e| format!("poetry.lock: {e}"))?;
-    Ok(lock
-        .package
-        .into_iter()
-        .map(|p| Declared {
-            dev: p.category.as_deref() == Some("dev")
-                || p.groups.is_some_and(|g| !g.iter().any(|g| g == "main")),
-            depends: p.dependencies.keys().cloned().collect(),
-            name: p.name,
-            version: p.version,
-        })
-        .collect())
 }
 
 #[derive(Deserialize)]
@@ -325,16 +309,8 @@ mod tests {
 
     #[test]
     fn malformed_lockfiles_are_errors() {
-        assert!(parse_poetry_lock("[[package]\n").is_err());
+        assert!(super::super::poetry::parse_poetry_lock("[[package]\n", None).is_err());
         assert!(parse_pipfile_lock("{").is_err());
         assert!(parse_uv_lock("package = 3").is_err());
-    }
-
-    #[test]
-    fn poetry_2_groups() {
-        let text = "[[package]]\nname = \"a\"\nversion = \"1\"\ngroups = [\"main\"]\n[package.dependencies]\nb = \">=1\"\n\n[[package]]\nname = \"b\"\nversion = \"2\"\ngroups = [\"dev\"]\n";
-        let got = parse_poetry_lock(text).unwrap();
-        assert_eq!((got[0].dev, got[1].dev), (false, true));
-        assert_eq!(got[0].depends, ["b"]);
     }
 }

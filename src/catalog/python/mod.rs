@@ -9,11 +9,11 @@
 //!   Debian's `python3-*` packages; a single-file `*.egg-info` (distutils);
 //!   `*.egg/EGG-INFO/PKG-INFO` (unzipped eggs).
 //!
-//! Core metadata (PEP 566/643/639) is read in `metadata.rs`, declared licenses in
-//! `license.rs`, requirements and environment markers (PEP 508) in `markers.rs`; `installed.rs`
-//! groups distributions by the directory that holds them (one environment each) and resolves
-//! `Requires-Dist` to the distributions installed in that same environment only, as the
-//! interpreter would import them: two virtualenvs never depend on each other.
+//! Core metadata (PEP 566/643/639) is read in `metadata.rs`, declared licenses in `license.rs`,
+//! requirements (PEP 508) in `requirement.rs` and their environment markers in `markers.rs`;
+//! `installed.rs` groups distributions by the directory that holds them (one environment each)
+//! and resolves `Requires-Dist` to the distributions installed in that same environment only,
+//! as the interpreter would import them: two virtualenvs never depend on each other.
 //!
 //! [`PythonLockCataloger`] reads `requirements*.txt` (pinned `==` lines only), `poetry.lock`,
 //! `Pipfile.lock` and `uv.lock` (`lockfiles.rs`): declared, not installed, packages
@@ -32,9 +32,13 @@ mod license;
 mod lockfiles;
 mod markers;
 mod metadata;
+mod poetry;
+mod requirement;
 
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod lock_tests;
 
 use super::{CatalogOutput, Cataloger, Environment, Tag};
 use crate::Result;
@@ -92,7 +96,7 @@ fn new_package(
     version: &str,
     found_by: &'static str,
 ) -> std::result::Result<Package, String> {
-    let purl = Purl::builder("pypi", markers::normalize(name))
+    let purl = Purl::builder("pypi", requirement::normalize(name))
         .version(version)
         .build()
         .map_err(|e| format!("{name} {version}: {e}"))?;
