@@ -31,9 +31,11 @@ fn metadata(name: &str, version: &str, requires: &[&str]) -> String {
 
 fn image() -> ImageBuilder {
     ImageBuilder::new()
-        // 0: the distribution's python3-requests, python3-urllib3 (Debian egg-info dirs).
+        // 0: the distribution's python3-requests, python3-urllib3 (Debian egg-info dirs), and
+        // the application's pins, copied before the layer that installs them.
         .layer(|l| {
-            l.file(
+            l.file("srv/requirements.txt", "requests==2.31.0\nidna==3.6\nnot-installed==1.0\n")
+            .file(
                 &format!("{SYS}/requests-2.28.1.egg-info/PKG-INFO"),
                 metadata("requests", "2.28.1", &[]),
             )
@@ -235,7 +237,9 @@ fn system_and_venv_across_layers() {
             .any(|c| c == "python-installed-cataloger")
     );
 
-    // Declared packages: pinned requirements and the Pipfile.lock, develop marked dev.
+    // Declared packages: pinned requirements and the Pipfile.lock, develop marked dev. Pins of
+    // installed packages (srv/requirements.txt, layer 0) do not misdate their installation
+    // (layer 1, asserted above): the installed record is the package.
     let declared: BTreeSet<(String, bool)> = sbom
         .packages
         .iter()
@@ -247,7 +251,8 @@ fn system_and_venv_across_layers() {
         .collect();
     assert!(declared.contains(&("flask".into(), false)));
     assert!(declared.contains(&("autopep8".into(), true)));
-    assert_eq!(declared.len(), 16);
+    assert_eq!(declared.len(), 17);
+    assert!(declared.contains(&("not-installed".into(), false)));
     write_documents(dir.path(), "python-layers", &sbom);
 
     // All layers: the uninstalled package and the replaced urllib3 are there, marked removed.

@@ -142,3 +142,16 @@ fn uv_lock_tree_and_dev_groups() {
         ["app:requests -> app:certifi", "app:requests -> app:idna"]
     );
 }
+
+#[test]
+fn installed_packages_are_left_to_the_installed_cataloger() {
+    let l = layer()
+        .file("app/requirements.txt", "Requests==2.31.0\nidna==3.6\n")
+        .file(
+            "venv/lib/python3.12/site-packages/requests-2.31.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n",
+        )
+        .build();
+    let out = run(&PythonLockCataloger, l);
+    assert_eq!(listing(&out), ["pkg:pypi/idna@3.6"]);
+}

@@ -14,27 +14,62 @@
 //!   the project itself (`source = { virtual | editable = "." }`) is not a dependency and is
 //!   left out; a package is dev when only the projects' dev groups reach it.
 //!
+//! A declared package installed in the image is reported by the installed cataloger alone
+//! (see `installed`).
+//!
 //! Files inside `site-packages`, `dist-packages` or `node_modules` belong to an installed
 //! package (its own test data or build files), not to the image's project, and are skipped.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Deserialize;
 
 use super::requirement::normalize;
-use super::{LOCK, new_package, poetry};
+use super::{LOCK, metadata, new_package, poetry};
 use crate::catalog::{CatalogOutput, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
 use crate::model::{Evidence, LanguageMetadata, PackageMetadata, RelationshipKind};
 
-/// The files read.
-pub(super) const WANTS: &[&str] = &[
+/// The lockfiles.
+const LOCKFILES: &[&str] = &[
     "**/*requirements*.txt",
     "**/poetry.lock",
-    "**/pyproject.toml",
     "**/Pipfile.lock",
     "**/uv.lock",
 ];
+
+/// The files read: the lockfiles, the `pyproject.toml` beside a `poetry.lock`, and the
+/// installed distributions' metadata (see `installed`).
+pub(super) const WANTS: &[&str] = &[
+    "**/*requirements*.txt",
+    "**/poetry.lock",
+    "**/Pipfile.lock",
+    "**/uv.lock",
+    "**/pyproject.toml",
+    "**/*.dist-info/METADATA",
+    "**/*.egg-info",
+    "**/*.egg-info/PKG-INFO",
+    "**/EGG-INFO/PKG-INFO",
+];
+
+/// (normalised name, version) of every distribution installed in the image.
+///
+/// A declared package that is also installed is left to the installed cataloger: the lockfile
+/// adds nothing but an earlier layer (the `COPY requirements.txt` before the `pip install`),
+/// which would misdate the installation. The installed metadata is among `WANTS`, so this
+/// cataloger runs again in the layer that installs what a lockfile declared.
+fn installed(fs: &dyn FileResolver) -> HashSet<(String, String)> {
+    let mut out = HashSet::new();
+    for pattern in &WANTS[5..] {
+        for loc in fs.files_by_glob(pattern) {
+            let Ok(bytes) = fs.read(&loc) else { continue };
+            if let Ok(m) = metadata::parse_core_metadata(&String::from_utf8_lossy(&bytes)) {
+                out.insert((normalize(&m.name), m.version));
+            }
+        }
+    }
+    out
+}
 
 /// One declared package: name, version, dev, and the (normalised) names it depends on.
 #[derive(Debug, PartialEq, Eq)]
@@ -48,8 +83,8 @@ pub(super) struct Declared {
 /// Catalogs every lockfile in `fs`.
 pub(super) fn catalog(fs: &dyn FileResolver) -> CatalogOutput {
     let mut out = CatalogOutput::default();
-    // pyproject.toml is read only beside a poetry.lock.
-    for pattern in WANTS.iter().filter(|p| !p.ends_with("pyproject.toml")) {
+    let installed = installed(fs);
+    for pattern in LOCKFILES {
         for loc in fs.files_by_glob(pattern) {
             // Inside an installed distribution: its authors' files, not the image's project.
             if ["site-packages/", "dist-packages/", "node_modules/"]
@@ -78,7 +113,10 @@ pub(super) fn catalog(fs: &dyn FileResolver) -> CatalogOutput {
                 _ => parse_requirements(&text, file),
             };
             match parsed {
-                Ok(decl) => add(&mut out, &loc, decl),
+                Ok(mut decl) => {
+                    decl.retain(|d| !installed.contains(&(normalize(&d.name), d.version.clone())));
+                    add(&mut out, &loc, decl);
+                }
                 Err(why) => out.unknowns.push(parse_failure(LOCK, &loc, why)),
             }
         }
