@@ -396,6 +396,39 @@ fn pip_target_matches_pip_list() {
     keep_documents("python-pip-image", &sbom);
 }
 
+/// Debian's own Python packages (`python3-*` debs: egg-info directories without RECORD, some
+/// dist-info, version-less `*.egg-info` names), as the host has them.
+#[test]
+#[ignore = "needs pip; run tests/run.sh"]
+fn system_dist_packages_match_pip_list() {
+    let dist = Path::new("/usr/lib/python3/dist-packages");
+    if !dist.is_dir() {
+        return;
+    }
+    let dir = tmp();
+    let venv = dir.path().join("venv");
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+    let listed = run(Command::new(venv.join("bin/pip"))
+        .args(["list", "--format", "json", "--path"])
+        .arg(dist));
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let want: BTreeSet<(String, String)> = listed
+        .iter()
+        .map(|e| {
+            (
+                norm(e["name"].as_str().unwrap()),
+                e["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let sbom = consign::scan(
+        &SourceSpec::Dir(dist.to_path_buf()),
+        &ScanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(pypi_set(&sbom), want);
+}
+
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let e = e.unwrap();
