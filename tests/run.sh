@@ -4,8 +4,9 @@
 #   tests/run.sh
 #
 # 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query,
-#    docker-registry, openssl, python3-venv, groff for the man pages, libc6-dev for a static
-#    consign) — only those missing are installed (needs root or sudo).
+#    docker-registry, openssl, python3-venv (also for the Python cataloger's `pip install
+#    --target` comparison with `pip list`, which reaches PyPI), groff for the man pages,
+#    libc6-dev for a static consign) — only those missing are installed (needs root or sudo).
 # 2. The registry peers (tests/registries.sh): a Python venv with the reference in-toto /
 #    securesystemslib libraries and the oras client, and two CNCF distribution registries on
 #    127.0.0.1 (plain HTTP; TLS with basic auth), stopped when this script exits.

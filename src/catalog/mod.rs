@@ -12,6 +12,7 @@ pub mod apk;
 pub mod dpkg;
 pub(crate) mod license_names;
 pub mod os_release;
+pub mod python;
 pub mod registry;
 pub mod rpm;
 #[cfg(test)]
