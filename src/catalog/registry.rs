@@ -1,13 +1,19 @@
 //! The one list of catalogers. Adding a cataloger means adding one line here.
 
 use super::Cataloger;
-use super::{apk, dpkg, rpm};
+use super::{apk, dotnet, dpkg, java, php, rpm, ruby};
 
 /// Every cataloger, in the order they run and report.
 pub const CATALOGERS: &[&dyn Cataloger] = &[
     &dpkg::DpkgDbCataloger,
     &apk::ApkDbCataloger,
     &rpm::RpmDbCataloger,
+    &java::JavaArchiveCataloger,
+    &dotnet::DotnetDepsCataloger,
+    &php::PhpComposerInstalledCataloger,
+    &php::PhpComposerLockCataloger,
+    &ruby::RubyGemspecCataloger,
+    &ruby::RubyGemfileLockCataloger,
 ];
 
 /// The catalogers whose name or tag matches one of `selectors` (`dpkg`, `dpkg-db-cataloger`,
