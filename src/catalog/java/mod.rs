@@ -13,8 +13,9 @@
 //! - One package per `META-INF/maven/<g>/<a>/pom.properties`:
 //!   `pkg:maven/<groupId>/<artifactId>@<version>`, so a shaded jar lists each artifact in it.
 //!   The archive's own artifact is the one whose `artifactId` is the file's name (version
-//!   stripped), or names the manifest's bundle, or the only one (when its version agrees with
-//!   the file name's); it alone gets the archive's SHA-1 as its checksum (the others' artifact
+//!   stripped, `_` read as `-`), or names the manifest's bundle, or whose POM name is the
+//!   manifest's title, or the only one when the manifest's version agrees (Debian's
+//!   `maven3-core.jar` holds `maven-core`, which Syft reports twice); it alone gets the archive's SHA-1 as its checksum (the others' artifact
 //!   files are not there to hash) and `Contains` edges to the artifacts shaded into it and the
 //!   archives nested in it.
 //! - An archive without an own `pom.properties` is named from its file name
@@ -151,7 +152,7 @@ fn catalog_archive(loc: &Location, infos: &[ArchiveInfo], out: &mut CatalogOutpu
         };
         let file = file.rsplit('/').next().unwrap_or(file);
         let (file_name, file_version) = manifest::split_file_name(file);
-        let own = own_pom(info, &file_name, file_version.as_deref());
+        let own = own_pom(info, file, &file_name);
         let start = out.packages.len();
         let mut main = None;
         for (k, pom) in info.poms.iter().enumerate() {
@@ -194,8 +195,17 @@ fn catalog_archive(loc: &Location, infos: &[ArchiveInfo], out: &mut CatalogOutpu
 }
 
 /// Which of the archive's `pom.properties` describes the archive itself. See the module docs.
-fn own_pom(info: &ArchiveInfo, file_name: &str, file_version: Option<&str>) -> Option<usize> {
-    let by_file = info.poms.iter().position(|p| p.artifact_id == file_name);
+fn own_pom(info: &ArchiveInfo, file: &str, file_name: &str) -> Option<usize> {
+    let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
+    let stem = norm(file.rsplit_once('.').map_or(file, |(stem, _)| stem));
+    let exact = info.poms.iter().position(|p| p.artifact_id == file_name);
+    // `geronimo-interceptor_3.0_spec` in `geronimo-interceptor-3.0-spec.jar`.
+    let prefix = || {
+        info.poms.iter().position(|p| {
+            let a = norm(&p.artifact_id);
+            stem == a || stem.starts_with(&format!("{a}-"))
+        })
+    };
     let bundle = manifest::symbolic_name(&info.manifest);
     let by_manifest = || {
         info.poms.iter().position(|p| {
@@ -203,11 +213,25 @@ fn own_pom(info: &ArchiveInfo, file_name: &str, file_version: Option<&str>) -> O
                 .is_some_and(|b| b == p.artifact_id || b.ends_with(&format!(".{}", p.artifact_id)))
         })
     };
-    let only = || {
-        (info.poms.len() == 1 && file_version.is_none_or(|v| v == info.poms[0].version))
-            .then_some(0)
+    // Debian renames jars (`maven3-core.jar` holds `maven-core`): a single artifact is the
+    // archive's own unless the manifest gives another version (`guice.jar` shades only cglib).
+    let version = ["Implementation-Version", "Bundle-Version"]
+        .iter()
+        .find_map(|k| manifest::get(&info.manifest, k));
+    let only =
+        || (info.poms.len() == 1 && version.is_none_or(|v| v == info.poms[0].version)).then_some(0);
+    // The POM's `<name>` is what the jar plugin writes as `Implementation-Title`.
+    let title = manifest::get(&info.manifest, "Implementation-Title");
+    let by_title = || {
+        info.poms
+            .iter()
+            .position(|p| title.is_some_and(|t| p.name.as_deref() == Some(t)))
     };
-    by_file.or_else(by_manifest).or_else(only)
+    exact
+        .or_else(prefix)
+        .or_else(by_manifest)
+        .or_else(by_title)
+        .or_else(only)
 }
 
 fn metadata(vpath: &str, pom: Option<&PomInfo>) -> PackageMetadata {

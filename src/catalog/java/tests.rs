@@ -93,6 +93,55 @@ fn renamed_jar_still_matches_its_pom() {
     let out = scan(&[("usr/share/java/jackson-annotations.jar", &jackson())]);
     assert_eq!(out.packages.len(), 1);
     assert_eq!(out.packages[0].checksums.len(), 1);
+    // Names Debian gives: `_` in the artifact, a version-like part that is not the version,
+    // a renamed artifact.
+    let pom = |g: &str, a: &str, v: &str| {
+        zip_of(&[(
+            &format!("META-INF/maven/{g}/{a}/pom.properties"),
+            format!("groupId={g}\nartifactId={a}\nversion={v}\n").as_bytes(),
+        )])
+    };
+    let geronimo = pom(
+        "org.apache.geronimo.specs",
+        "geronimo-interceptor_3.0_spec",
+        "1.0.1",
+    );
+    let core = pom("org.apache.maven", "maven-core", "3.8.7");
+    let out = scan(&[
+        (
+            "usr/share/java/geronimo-interceptor-3.0-spec.jar",
+            &geronimo,
+        ),
+        ("usr/share/java/maven3-core.jar", &core),
+    ]);
+    assert_eq!(
+        purls(&out),
+        [
+            "pkg:maven/org.apache.geronimo.specs/geronimo-interceptor_3.0_spec@1.0.1",
+            "pkg:maven/org.apache.maven/maven-core@3.8.7",
+        ]
+    );
+    assert!(out.packages.iter().all(|p| p.checksums.len() == 1));
+    // `guice.jar` shades cglib only: the manifest's other version says cglib is not guice.
+    let guice = zip_of(&[
+        (
+            "META-INF/MANIFEST.MF",
+            b"Manifest-Version: 1.0\nBundle-SymbolicName: com.google.inject\nBundle-Version: 4.2.3\n",
+        ),
+        (
+            "META-INF/maven/cglib/cglib/pom.properties",
+            b"groupId=cglib\nartifactId=cglib\nversion=3.2.12\n",
+        ),
+    ]);
+    let out = scan(&[("usr/share/java/guice.jar", &guice)]);
+    assert_eq!(
+        purls(&out),
+        [
+            "pkg:maven/cglib/cglib@3.2.12",
+            "pkg:maven/com.google.inject/guice@4.2.3"
+        ]
+    );
+    assert_eq!(out.relationships, [(1, 0, RelationshipKind::Contains)]);
 }
 
 #[test]
