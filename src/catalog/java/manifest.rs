@@ -126,6 +126,31 @@ pub(crate) fn group_id(attrs: &[(String, String)], artifact: &str) -> Option<Str
     (!group.is_empty()).then(|| group.to_owned())
 }
 
+/// Maven coordinates `(group, artifact, version)` from a repository layout path: a local
+/// Maven repository (`…/repository/org/apache/commons/commons-lang3/3.12.0/commons-lang3-3.12.0.jar`,
+/// also Debian's `usr/share/maven-repo/`) or Gradle's cache
+/// (`…/files-2.1/org.apache.commons/commons-lang3/3.12.0/<sha1>/commons-lang3-3.12.0.jar`).
+/// The layout is the repository's own index, so it beats any guess from the manifest.
+pub(crate) fn repository_coordinates(path: &str) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let n = parts.len();
+    let file = *parts.last()?;
+    let named = |a: &str, v: &str| file.starts_with(&format!("{a}-{v}"));
+    if let Some(i) = parts.iter().rposition(|p| *p == "files-2.1") {
+        let (g, a, v) = (parts.get(i + 1)?, parts.get(i + 2)?, parts.get(i + 3)?);
+        return (n == i + 6 && named(a, v)).then(|| (g.to_string(), a.to_string(), v.to_string()));
+    }
+    if n < 5 {
+        return None;
+    }
+    let (a, v) = (parts[n - 3], parts[n - 2]);
+    let root = parts[..n - 3]
+        .iter()
+        .rposition(|p| *p == "repository" || *p == "maven-repo")?;
+    let group = parts[root + 1..n - 3].join(".");
+    (named(a, v) && !group.is_empty()).then(|| (group, a.to_owned(), v.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +184,35 @@ mod tests {
             ("log4j".into(), Some("1.2.17".into()))
         );
         assert_eq!(split("2048.jar"), ("2048".into(), None));
+    }
+
+    #[test]
+    fn repository_layouts() {
+        let c = |p| repository_coordinates(p);
+        let want = Some((
+            "org.apache.commons".to_owned(),
+            "commons-lang3".to_owned(),
+            "3.12.0".to_owned(),
+        ));
+        assert_eq!(
+            c(
+                "root/.m2/repository/org/apache/commons/commons-lang3/3.12.0/commons-lang3-3.12.0.jar"
+            ),
+            want
+        );
+        assert_eq!(
+            c(
+                "home/u/.gradle/caches/modules-2/files-2.1/org.apache.commons/commons-lang3/3.12.0/\
+               0123abcd/commons-lang3-3.12.0.jar"
+            ),
+            want
+        );
+        assert_eq!(c("opt/app/lib/3.12.0/commons-lang3-3.12.0.jar"), None);
+        assert_eq!(
+            c("repository/commons-lang3/3.12.0/commons-lang3-3.12.0.jar"),
+            None
+        );
+        assert_eq!(c("x/repository/org/a/1.0/other-1.0.jar"), None);
     }
 
     #[test]

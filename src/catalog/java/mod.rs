@@ -25,8 +25,10 @@
 //!   the file name's version first; a file name is whatever the image's author chose
 //!   (Debian ships `commons-lang3.jar`), the manifest is what the build wrote. The group is
 //!   guessed from the manifest (reverse-domain bundle or module name), else the name is
-//!   used as group, as Syft does (`pkg:maven/name/name@1.2.3`). An archive with no version
-//!   anywhere is an unknown, not a package.
+//!   used as group, as Syft does (`pkg:maven/name/name@1.2.3`). A jar in a Maven repository
+//!   or Gradle cache layout (`~/.m2/repository/<group path>/<a>/<v>/<a>-<v>.jar`) takes all
+//!   three coordinates from its path instead (Gradle-built jars have no `pom.properties`).
+//!   An archive with no version anywhere is an unknown, not a package.
 //! - Every package carries the property `virtualPath`: the archive's path, and for nested
 //!   ones the entry path after a `:` (`/app.war:WEB-INF/lib/x.jar`). Its location is the
 //!   outer file.
@@ -168,7 +170,12 @@ fn catalog_archive(loc: &Location, infos: &[ArchiveInfo], out: &mut CatalogOutpu
             }
         }
         if own.is_none() {
-            match manifest_package(info, loc, &vpath, file_name, file_version) {
+            let coords = info
+                .path
+                .is_empty()
+                .then(|| manifest::repository_coordinates(&loc.path))
+                .flatten();
+            match manifest_package(info, loc, &vpath, (file_name, file_version), coords) {
                 Ok(p) => {
                     main = Some(out.packages.len());
                     out.packages.push(p);
@@ -269,25 +276,33 @@ fn manifest_package(
     info: &ArchiveInfo,
     loc: &Location,
     vpath: &str,
-    file_name: String,
-    file_version: Option<String>,
+    (file_name, file_version): (String, Option<String>),
+    coords: Option<(String, String, String)>,
 ) -> std::result::Result<Package, String> {
     let attrs = &info.manifest;
-    let name = Some(file_name)
-        .filter(|n| !n.is_empty())
-        .or_else(|| manifest::get(attrs, "Implementation-Title").map(str::to_owned))
-        .or_else(|| manifest::symbolic_name(attrs).map(str::to_owned))
-        .ok_or("no pom.properties, manifest title or file name to name it by")?;
-    let version = [
-        "Implementation-Version",
-        "Bundle-Version",
-        "Specification-Version",
-    ]
-    .iter()
-    .find_map(|k| manifest::get(attrs, k).map(str::to_owned))
-    .or(file_version)
-    .ok_or_else(|| format!("no version for {name} in pom.properties, manifest or file name"))?;
-    let group = manifest::group_id(attrs, &name).unwrap_or_else(|| name.clone());
+    let (group, name, version) = match coords {
+        Some(c) => c,
+        None => {
+            let name = Some(file_name)
+                .filter(|n| !n.is_empty())
+                .or_else(|| manifest::get(attrs, "Implementation-Title").map(str::to_owned))
+                .or_else(|| manifest::symbolic_name(attrs).map(str::to_owned))
+                .ok_or("no pom.properties, manifest title or file name to name it by")?;
+            let version = [
+                "Implementation-Version",
+                "Bundle-Version",
+                "Specification-Version",
+            ]
+            .iter()
+            .find_map(|k| manifest::get(attrs, k).map(str::to_owned))
+            .or(file_version)
+            .ok_or_else(|| {
+                format!("no version for {name} in pom.properties, manifest or file name")
+            })?;
+            let group = manifest::group_id(attrs, &name).unwrap_or_else(|| name.clone());
+            (group, name, version)
+        }
+    };
     let purl = Purl::builder("maven", name.as_str())
         .namespace(group)
         .version(version.as_str())

@@ -226,12 +226,17 @@ fn manifest_and_file_name_fallbacks() {
         ("opt/nameless.jar", &plain),
         ("opt/corrupt.jar", b"PK\x03\x04 and then garbage"),
         ("opt/readme.jar", b"not even zip magic"),
+        (
+            "root/.m2/repository/com/squareup/okio/okio/3.2.0/okio-3.2.0.jar",
+            &plain,
+        ),
     ]);
     assert_eq!(
         purls(&out),
         [
             "pkg:maven/plain/plain@4.5.6",
             "pkg:maven/org.example/tool@2.1.0.v2024",
+            "pkg:maven/com.squareup.okio/okio@3.2.0",
         ]
     );
     assert_eq!(out.packages[1].licenses, [License::parse("MIT").unwrap()]);
@@ -285,10 +290,22 @@ fn zip_bombs_and_deep_nesting_are_capped() {
     let infos = summarize(&zip_of(&refs), &small).unwrap();
     assert!(infos[0].problems[0].contains("only the first 3"));
 
-    // Through the cataloger, with the real limits: the bomb's nested jar is read (4 MiB is
-    // within them) and is not a zip; recorded, no panic.
+    // Through the cataloger, with the real limits: the 4 MiB manifest is over the 1 MiB
+    // metadata cap, the nested jar within the nested cap but not a zip; both recorded.
     let out = scan(&[("x/bomb.war", &bomb)]);
-    assert!(out.unknowns.iter().any(|u| u.reason.contains("zeros.jar")));
+    let reasons: Vec<&str> = out.unknowns.iter().map(|u| u.reason.as_str()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("MANIFEST.MF: more than 1048576 bytes decompressed")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("zeros.jar: not a readable zip")),
+        "{reasons:?}"
+    );
 }
 
 #[test]
