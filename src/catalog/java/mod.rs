@@ -3,7 +3,8 @@
 //! in them (a war's `WEB-INF/lib`, a Spring Boot jar's `BOOT-INF/lib`), up to
 //! [`archive::LIMITS`].
 //!
-//! Archives are recognised by name and zip magic (`PK\x03\x04`) as the layer streams by and
+//! Archives are recognised by name and zip magic (`PK\x03\x04`, or a `#!` launch script
+//! before the zip, as Spring Boot's executable jars have) as the layer streams by and
 //! read once through the [`Extractor`] hook (see [`crate::fs::extract`]); only a small JSON
 //! summary per archive is kept ([`archive::ArchiveInfo`]). Exploded archives (a web app
 //! unpacked under `webapps/`) are read from their `META-INF/maven/*/*/pom.properties`.
@@ -76,12 +77,18 @@ static EXTRACTOR: Extractor = Extractor {
     ],
     executable_only: false,
     max_bytes: 256 << 20,
-    magic: |head| head.starts_with(b"PK\x03\x04"),
+    // Spring Boot's "fully executable" jars start with a launch script before the zip.
+    magic: |head| head.starts_with(b"PK\x03\x04") || head.starts_with(b"#!"),
     extract: extract_archive,
 };
 
 fn extract_archive(bytes: &[u8]) -> ExtractResult {
-    let infos = archive::summarize(bytes, &archive::LIMITS)?;
+    let infos = match archive::summarize(bytes, &archive::LIMITS) {
+        Ok(infos) => infos,
+        // A script named `.jar` that is not a launcher: not an archive at all.
+        Err(_) if bytes.starts_with(b"#!") => return Ok(None),
+        Err(why) => return Err(why),
+    };
     serde_json::to_vec(&infos)
         .map(Some)
         .map_err(|e| e.to_string())

@@ -309,6 +309,21 @@ fn zip_bombs_and_deep_nesting_are_capped() {
 }
 
 #[test]
+fn executable_jar_with_a_launch_script() {
+    let mut exe = b"#!/bin/bash\nexec java -jar \"$0\" \"$@\"\nexit 0\n".to_vec();
+    exe.extend(jackson());
+    let out = scan(&[
+        ("app/app.jar", &exe[..]),
+        ("app/script.jar", b"#!/bin/sh\necho not a jar\n"),
+    ]);
+    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    assert_eq!(
+        purls(&out),
+        ["pkg:maven/com.fasterxml.jackson.core/jackson-annotations@2.15.0-rc2"]
+    );
+}
+
+#[test]
 fn exploded_pom_properties() {
     let out = scan(&[(
         "usr/local/tomcat/webapps/app/META-INF/maven/com.example/app/pom.properties",
