@@ -349,3 +349,32 @@ fn license_spellings() {
         Some("Some Custom License")
     );
 }
+
+#[test]
+fn corrupted_archives_never_panic() {
+    // Deterministic byte flips over the real jar and a war nesting it: every outcome is a
+    // summary or an error, never a panic.
+    let jar = jackson();
+    let war = zip_of(&[("WEB-INF/lib/j.jar", &jar)]);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for base in [&jar, &war] {
+        for _ in 0..300 {
+            let mut bytes = base.clone();
+            for _ in 0..1 + next() % 8 {
+                let i = (next() % bytes.len() as u64) as usize;
+                bytes[i] = next() as u8;
+            }
+            let _ = summarize(&bytes, &archive::LIMITS);
+        }
+        // Truncations, which cut the central directory.
+        for cut in (0..base.len()).step_by(997) {
+            let _ = summarize(&base[..cut], &archive::LIMITS);
+        }
+    }
+}
