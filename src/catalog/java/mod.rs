@@ -33,6 +33,8 @@
 //! - Every package carries the property `virtualPath`: the archive's path, and for nested
 //!   ones the entry path after a `:` (`/app.war:WEB-INF/lib/x.jar`). Its location is the
 //!   outer file.
+//! - Maven's `-sources.jar` and `-javadoc.jar` attachments are skipped: the coordinates of
+//!   the jar beside them, but no code that runs (and another SHA-1).
 //! - Licenses are the POM's `<licenses>` names (common Maven spellings mapped to SPDX ids),
 //!   else the manifest's `Bundle-License`.
 
@@ -121,6 +123,11 @@ impl Cataloger for JavaArchiveCataloger {
     fn catalog(&self, fs: &dyn FileResolver, _env: &Environment) -> Result<CatalogOutput> {
         let mut out = CatalogOutput::default();
         for (loc, summary) in fs.extracted(NAME) {
+            // Maven's source and javadoc attachments (`a-1.0-sources.jar` beside `a-1.0.jar`)
+            // carry the same coordinates but no code that runs, and another SHA-1.
+            if loc.path.ends_with("-sources.jar") || loc.path.ends_with("-javadoc.jar") {
+                continue;
+            }
             let infos = summary.and_then(|b| {
                 serde_json::from_slice::<Vec<ArchiveInfo>>(&b).map_err(|e| e.to_string())
             });

@@ -230,6 +230,10 @@ fn manifest_and_file_name_fallbacks() {
             "root/.m2/repository/com/squareup/okio/okio/3.2.0/okio-3.2.0.jar",
             &plain,
         ),
+        (
+            "root/.m2/repository/com/squareup/okio/okio/3.2.0/okio-3.2.0-sources.jar",
+            &bundle,
+        ),
     ]);
     assert_eq!(
         purls(&out),
