@@ -23,6 +23,8 @@ pub(crate) struct Gemspec {
     pub homepage: Option<String>,
     /// `summary`.
     pub summary: Option<String>,
+    /// `platform`, when not `ruby` (a precompiled gem: `x86_64-linux`).
+    pub platform: Option<String>,
     /// Names of runtime dependencies (`add_runtime_dependency`, `add_dependency`).
     pub dependencies: Vec<String>,
 }
@@ -64,6 +66,9 @@ pub(crate) fn parse_gemspec(text: &str) -> Result<Gemspec, String> {
             "authors" | "author" => g.authors.extend(values()),
             "homepage" => g.homepage = values().into_iter().next(),
             "summary" => g.summary = values().into_iter().next(),
+            "platform" => {
+                g.platform = values().into_iter().next().filter(|p| p != "ruby");
+            }
             _ => {}
         }
     }
@@ -155,12 +160,14 @@ Gem::Specification.new do |spec|
   spec.add_dependency "json", "~> 2"
   spec.add_development_dependency(%q<minitest>.freeze, [">= 0"])
   spec.name == "other"
+  spec.platform = "x86_64-linux".freeze
 end"#;
         let g = parse_gemspec(text).unwrap();
         assert_eq!((g.name.as_str(), g.version.as_str()), ("rake", "13.0.6"));
         assert_eq!(g.licenses, ["MIT"]);
         assert_eq!(g.authors, ["Jim"]);
         assert_eq!(g.dependencies, ["rack", "json"]);
+        assert_eq!(g.platform.as_deref(), Some("x86_64-linux"));
         assert!(parse_gemspec("Gem::Specification.new do |s|\nend").is_err());
         // The version from the stub line when the body has none readable.
         let g = parse_gemspec(

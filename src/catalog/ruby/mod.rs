@@ -2,8 +2,9 @@
 //! default gems in `specifications/default/` included) and gems locked by Bundler
 //! (`Gemfile.lock`). Parsing: `gemspec.rs`, `gemfile_lock.rs`.
 //!
-//! - Identity: `pkg:gem/<name>@<version>`; a locked gem's platform (`x86_64-linux`) becomes
-//!   the purl's `platform` qualifier.
+//! - Identity: `pkg:gem/<name>@<version>`; a precompiled gem's platform (`x86_64-linux`,
+//!   from the gemspec or the lockfile) becomes the purl's `platform` qualifier and the
+//!   package's architecture (Syft leaves it out).
 //! - Installed gems carry their licenses, first author, homepage and summary; their runtime
 //!   dependencies resolve by name against the other installed gems (see `model::resolve`).
 //! - Locked gems are declared evidence; their edges point to the gems of the same lockfile.
@@ -68,8 +69,10 @@ impl Cataloger for RubyGemspecCataloger {
 fn gemspec_package(g: gemspec::Gemspec, loc: &Location) -> std::result::Result<Package, String> {
     let purl = Purl::builder("gem", g.name.as_str())
         .version(g.version.as_str())
+        .qualifier_opt("platform", g.platform.as_deref())
         .build()?;
     let mut pkg = Package::new(Ecosystem::Gem, g.name, g.version, purl, GEMSPEC);
+    pkg.arch = g.platform;
     pkg.locations.insert(loc.clone());
     pkg.licenses = g
         .licenses
