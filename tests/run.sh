@@ -32,10 +32,11 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v openssl >/dev/null || need+=(openssl)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v groff >/dev/null || need+=(groff-base)
-# Java libraries for the Java archive cataloger's real-jar test (tests/it/lang_jvm_more.rs).
+# Java libraries and Ruby for the language catalogers' real-install tests (tests/it/lang_jvm_more.rs).
 command -v unzip >/dev/null || need+=(unzip)
 [ -f /usr/share/java/commons-lang3.jar ] || need+=(libcommons-lang3-java)
 [ -f /usr/share/java/jackson-core.jar ] || need+=(libjackson2-core-java)
+command -v gem >/dev/null || need+=(ruby)  # installed gems vs `gem list`
 host="$(rustc -vV | sed -n 's/^host: //p')"
 case "$host" in
   *-linux-gnu) [ -f "/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x)/libc.a" ] \

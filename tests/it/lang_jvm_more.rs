@@ -336,3 +336,56 @@ fn debian_java_libraries_match_their_pom_properties() {
     assert!(std::path::Path::new(&repo).is_dir(), "{repo}");
     assert_eq!(lang3.checksums.len(), 1);
 }
+
+/// `gem list --local`: `(name, version)` of every installed gem, default gems included.
+fn gem_list() -> BTreeSet<(String, String)> {
+    let out = Command::new("gem")
+        .args(["list", "--local"])
+        .output()
+        .unwrap();
+    let mut gems = BTreeSet::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Some((name, rest)) = line.split_once(" (") else {
+            continue;
+        };
+        for v in rest.trim_end_matches(')').split(", ") {
+            // `default: 2.6.1`, `1.15.0 x86_64-linux`.
+            let v = v.trim_start_matches("default: ");
+            let v = v.split_whitespace().next().unwrap_or(v);
+            gems.insert((name.to_owned(), v.to_owned()));
+        }
+    }
+    gems
+}
+
+#[test]
+#[ignore = "needs Debian's ruby; run tests/run.sh"]
+fn debian_ruby_gems_match_gem_list() {
+    let truth = gem_list();
+    assert!(truth.len() > 20, "ruby ships its default gems");
+    let paths = Command::new("gem")
+        .args(["env", "gempath"])
+        .output()
+        .unwrap();
+    let mut found = BTreeSet::new();
+    for dir in String::from_utf8_lossy(&paths.stdout).trim().split(':') {
+        if !std::path::Path::new(dir).join("specifications").is_dir() {
+            continue;
+        }
+        let sbom = consign::scan(
+            &SourceSpec::Dir(dir.into()),
+            &ScanOptions {
+                catalogers: vec!["ruby-installed-gemspec-cataloger".into()],
+                ..ScanOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(sbom.unknowns.is_empty(), "{dir}: {:?}", sbom.unknowns);
+        found.extend(
+            sbom.packages
+                .iter()
+                .map(|p| (p.name.clone(), p.version.clone())),
+        );
+    }
+    assert_eq!(found, truth);
+}
