@@ -23,7 +23,7 @@ pub(crate) struct PomInfo {
     /// The POM's `<name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The POM's `<description>`, first line.
+    /// The POM's `<description>`, whitespace collapsed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The POM's `<url>`.
@@ -159,7 +159,7 @@ pub(crate) fn apply_pom_xml(info: &mut PomInfo, text: &str) {
     }
     info.name = text_of(root, "name");
     info.description =
-        text_of(root, "description").and_then(|d| d.lines().next().map(|l| l.trim().to_owned()));
+        text_of(root, "description").map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
     info.url = text_of(root, "url");
     if let Some(licenses) = child(root, "licenses") {
         info.licenses = licenses
@@ -216,7 +216,10 @@ mod tests {
         let mut info = PomInfo::default();
         apply_pom_xml(&mut info, xml);
         assert_eq!(info.name.as_deref(), Some("Jackson-annotations"));
-        assert_eq!(info.description.as_deref(), Some("Core annotations"));
+        assert_eq!(
+            info.description.as_deref(),
+            Some("Core annotations more text")
+        );
         assert_eq!(info.url, None);
         assert_eq!(
             info.licenses,
