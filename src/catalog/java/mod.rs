@@ -245,12 +245,12 @@ fn own_pom(info: &ArchiveInfo, file: &str, file_name: &str) -> Option<usize> {
         .find_map(|k| manifest::get(&info.manifest, k));
     let only =
         || (info.poms.len() == 1 && version.is_none_or(|v| v == info.poms[0].version)).then_some(0);
-    // The POM's `<name>` is what the jar plugin writes as `Implementation-Title`.
+    // The POM's `<name>` (or artifactId) is what the jar plugin writes as `Implementation-Title`.
     let title = manifest::get(&info.manifest, "Implementation-Title");
     let by_title = || {
         info.poms
             .iter()
-            .position(|p| title.is_some_and(|t| p.name.as_deref() == Some(t)))
+            .position(|p| title.is_some_and(|t| p.name.as_deref() == Some(t) || t == p.artifact_id))
     };
     exact
         .or_else(prefix)
