@@ -6,7 +6,8 @@
 # 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query,
 #    docker-registry, openssl, python3-venv (also for the Python cataloger's `pip install
 #    --target` comparison with `pip list`, which reaches PyPI), groff for the man pages,
-#    libc6-dev for a static consign) — only those missing are installed (needs root or sudo).
+#    Debian's Java libraries, unzip and ruby for the language tests, libc6-dev for a static
+#    consign) — only those missing are installed (needs root or sudo).
 # 2. The registry peers (tests/registries.sh): a Python venv with the reference in-toto /
 #    securesystemslib libraries and the oras client, and two CNCF distribution registries on
 #    127.0.0.1 (plain HTTP; TLS with basic auth), stopped when this script exits.
@@ -32,6 +33,11 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v openssl >/dev/null || need+=(openssl)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v groff >/dev/null || need+=(groff-base)
+# Java libraries and Ruby for the real-install tests of tests/it/lang_jvm_more.rs.
+command -v unzip >/dev/null || need+=(unzip)
+[ -f /usr/share/java/commons-lang3.jar ] || need+=(libcommons-lang3-java)
+[ -f /usr/share/java/jackson-core.jar ] || need+=(libjackson2-core-java)
+command -v gem >/dev/null || need+=(ruby)  # installed gems vs `gem list`
 host="$(rustc -vV | sed -n 's/^host: //p')"
 case "$host" in
   *-linux-gnu) [ -f "/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x)/libc.a" ] \

@@ -9,12 +9,16 @@
 //! Adding a cataloger: one file here (`impl Cataloger`), one line in [`registry`].
 
 pub mod apk;
+pub mod dotnet;
 pub mod dpkg;
+pub mod java;
 pub(crate) mod license_names;
 pub mod os_release;
+pub mod php;
 pub mod python;
 pub mod registry;
 pub mod rpm;
+pub mod ruby;
 #[cfg(test)]
 pub(crate) mod testfs;
 

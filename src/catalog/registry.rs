@@ -1,7 +1,7 @@
 //! The one list of catalogers. Adding a cataloger means adding one line here.
 
 use super::Cataloger;
-use super::{apk, dpkg, python, rpm};
+use super::{apk, dotnet, dpkg, java, php, python, rpm, ruby};
 
 /// Every cataloger, in the order they run and report.
 pub const CATALOGERS: &[&dyn Cataloger] = &[
@@ -10,6 +10,12 @@ pub const CATALOGERS: &[&dyn Cataloger] = &[
     &rpm::RpmDbCataloger,
     &python::PythonInstalledCataloger,
     &python::PythonLockCataloger,
+    &java::JavaArchiveCataloger,
+    &dotnet::DotnetDepsCataloger,
+    &php::PhpComposerInstalledCataloger,
+    &php::PhpComposerLockCataloger,
+    &ruby::RubyGemspecCataloger,
+    &ruby::RubyGemfileLockCataloger,
 ];
 
 /// The catalogers whose name or tag matches one of `selectors` (`dpkg`, `dpkg-db-cataloger`,
