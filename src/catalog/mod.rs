@@ -11,6 +11,7 @@
 pub mod apk;
 pub mod dpkg;
 pub(crate) mod license_names;
+pub mod npm;
 pub mod os_release;
 pub mod registry;
 pub mod rpm;

@@ -1,13 +1,15 @@
 //! The one list of catalogers. Adding a cataloger means adding one line here.
 
 use super::Cataloger;
-use super::{apk, dpkg, rpm};
+use super::{apk, dpkg, npm, rpm};
 
 /// Every cataloger, in the order they run and report.
 pub const CATALOGERS: &[&dyn Cataloger] = &[
     &dpkg::DpkgDbCataloger,
     &apk::ApkDbCataloger,
     &rpm::RpmDbCataloger,
+    &npm::NpmInstalledCataloger,
+    &npm::NpmLockCataloger,
 ];
 
 /// The catalogers whose name or tag matches one of `selectors` (`dpkg`, `dpkg-db-cataloger`,

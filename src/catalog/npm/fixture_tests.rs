@@ -1,0 +1,344 @@
+//! The npm catalogers against the vendored lockfiles (every version) and against hostile input.
+
+use std::collections::BTreeSet;
+
+use super::{NpmInstalledCataloger, NpmLockCataloger};
+use crate::catalog::testfs::{TestLayer, fixture};
+use crate::catalog::{CatalogOutput, Cataloger, Environment};
+use crate::fs::{LayerTree, LayeredFs};
+use crate::model::{Evidence, HashAlgorithm, License, Package, PackageMetadata};
+
+fn layer() -> TestLayer {
+    TestLayer::new(&[NpmInstalledCataloger.wants(), NpmLockCataloger.wants()].concat())
+}
+
+fn run(c: &dyn Cataloger, tree: LayerTree) -> CatalogOutput {
+    let layers = [tree];
+    let fs = LayeredFs::squashed(&layers);
+    c.catalog(&fs, &Environment::default()).unwrap()
+}
+
+fn lock_fixture(name: &str) -> CatalogOutput {
+    run(
+        &NpmLockCataloger,
+        layer().dir_tree(&fixture(&format!("npm/{name}"))).build(),
+    )
+}
+
+fn dev(p: &Package) -> bool {
+    matches!(&p.metadata, PackageMetadata::Language(m) if m.dev)
+}
+
+/// `name@version` (with ` dev` appended for dev packages), sorted and unique.
+fn set(out: &CatalogOutput) -> BTreeSet<String> {
+    out.packages
+        .iter()
+        .map(|p| {
+            let d = if dev(p) { " dev" } else { "" };
+            format!("{}@{}{d}", p.name, p.version)
+        })
+        .collect()
+}
+
+fn edges(out: &CatalogOutput) -> BTreeSet<String> {
+    out.relationships
+        .iter()
+        .map(|&(a, b, _)| {
+            let (a, b) = (&out.packages[a], &out.packages[b]);
+            format!("{}@{} -> {}@{}", a.name, a.version, b.name, b.version)
+        })
+        .collect()
+}
+
+fn find<'a>(out: &'a CatalogOutput, name: &str, version: &str) -> &'a Package {
+    out.packages
+        .iter()
+        .find(|p| p.name == name && p.version == version)
+        .unwrap_or_else(|| panic!("{name}@{version} not found"))
+}
+
+#[test]
+fn package_lock_versions_agree() {
+    let v1 = lock_fixture("package-lock-v1");
+    let v2 = lock_fixture("package-lock-v2");
+    let v3 = lock_fixture("package-lock-v3");
+    for out in [&v1, &v2, &v3] {
+        assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    }
+    assert_eq!(set(&v1).len(), 31);
+    assert_eq!(set(&v1), set(&v2));
+    assert_eq!(set(&v2), set(&v3));
+    assert_eq!(edges(&v1), edges(&v2));
+    assert_eq!(edges(&v2), edges(&v3));
+    let s = set(&v2);
+    assert!(s.contains("debug@2.5.2 dev") && s.contains("ms@0.7.2 dev"));
+    assert!(s.contains("debug@2.6.9") && s.contains("ms@2.0.0"));
+    let e = edges(&v2);
+    // Nested copies win over the top-level ones: body-parser's own debug, and its ms.
+    assert!(e.contains("body-parser@1.18.3 -> debug@2.6.9"), "{e:#?}");
+    assert!(e.contains("debug@2.6.9 -> ms@2.0.0"), "{e:#?}");
+    assert!(e.contains("debug@2.5.2 -> ms@0.7.2"), "{e:#?}");
+    assert!(!e.contains("body-parser@1.18.3 -> debug@2.5.2"));
+}
+
+#[test]
+fn package_lock_entry_facts() {
+    let out = lock_fixture("package-lock-v2");
+    let p = find(&out, "@babel/helper-string-parser", "7.19.4");
+    assert_eq!(
+        p.purl.as_str(),
+        "pkg:npm/%40babel/helper-string-parser@7.19.4"
+    );
+    assert_eq!(p.checksums.len(), 1);
+    assert_eq!(p.checksums[0].algorithm, HashAlgorithm::Sha512);
+    let PackageMetadata::Language(m) = &p.metadata else {
+        panic!("language metadata")
+    };
+    assert_eq!(m.evidence, Evidence::Declared);
+    assert_eq!(m.properties[0].0, "resolved");
+    assert_eq!(m.properties[1].0, "integrity");
+    assert_eq!(
+        p.locations.first().unwrap().path,
+        "package-lock.json",
+        "found at the project root"
+    );
+}
+
+#[test]
+fn yarn_classic() {
+    let out = lock_fixture("yarn-v1");
+    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    let s = set(&out);
+    assert_eq!(s.len(), 18, "{s:#?}");
+    assert!(s.contains("@babel/helper-regex@7.4.4"));
+    assert!(s.contains("js-tokens@4.0.0"));
+    assert!(s.contains("safer-buffer@2.1.2"));
+    let e = edges(&out);
+    assert!(
+        e.contains("@babel/helper-regex@7.4.4 -> lodash@4.17.11"),
+        "{e:#?}"
+    );
+    assert!(e.contains("promise@8.0.3 -> asap@2.0.6"), "{e:#?}");
+    let p = find(&out, "ansi-regex", "2.1.1");
+    assert_eq!(p.checksums[0].algorithm, HashAlgorithm::Sha1);
+}
+
+#[test]
+fn yarn_berry() {
+    let out = lock_fixture("yarn-berry");
+    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    let s = set(&out);
+    // 18 entries, less the project's own workspace.
+    assert!(!s.iter().any(|p| p.starts_with("code@")), "{s:#?}");
+    assert!(s.contains("@types/color-name@1.1.1"));
+    assert!(s.contains("fsevents@2.1.3"), "patched package: {s:#?}");
+    assert_eq!(s.len(), 17, "{s:#?}");
+    let e = edges(&out);
+    assert!(
+        e.contains("ansi-styles@3.2.1 -> color-convert@1.9.3"),
+        "{e:#?}"
+    );
+    assert!(
+        e.contains("ansi-styles@4.2.1 -> @types/color-name@1.1.1"),
+        "{e:#?}"
+    );
+    assert!(
+        e.contains("color-convert@1.9.3 -> color-name@1.1.3"),
+        "{e:#?}"
+    );
+    // The cache checksum is not the tarball's: no package checksum.
+    assert!(out.packages.iter().all(|p| p.checksums.is_empty()));
+}
+
+#[test]
+fn pnpm_v6() {
+    let out = lock_fixture("pnpm-v6");
+    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    assert_eq!(
+        set(&out),
+        ["asap@2.0.6", "jquery@3.6.0", "promise@8.1.0"]
+            .map(String::from)
+            .into()
+    );
+    assert_eq!(
+        edges(&out),
+        ["promise@8.1.0 -> asap@2.0.6".to_owned()].into()
+    );
+}
+
+#[test]
+fn pnpm_v9_dev_from_importers() {
+    let out = lock_fixture("pnpm-v9");
+    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    let s = set(&out);
+    // Tarball and file dependencies carry their real version; a local folder is skipped.
+    assert!(s.contains("debug@4.3.5"), "{s:#?}");
+    assert!(s.contains("asynckit@0.4.0"), "{s:#?}");
+    assert!(s.contains("lodash@4.17.21 dev"), "{s:#?}");
+    assert!(!s.iter().any(|p| p.starts_with("package1@")), "{s:#?}");
+    // Dev roots; ms@2.0.0 is also reached from production (finalhandler → debug).
+    assert!(s.contains("jquery@3.6.0 dev") && s.contains("await-sleep@0.0.1 dev"));
+    assert!(s.contains("ms@2.0.0"), "{s:#?}");
+    let e = edges(&out);
+    assert!(e.contains("finalhandler@1.1.1 -> debug@4.3.4"), "{e:#?}");
+    assert!(e.contains("debug@4.3.5 -> ms@2.1.2"), "{e:#?}");
+    assert!(e.contains("promise@8.1.0 -> asap@2.0.6"), "{e:#?}");
+}
+
+#[test]
+fn broken_lockfiles_are_unknowns() {
+    let out = run(
+        &NpmLockCataloger,
+        layer()
+            .file("a/package-lock.json", "{not json")
+            .file("b/pnpm-lock.yaml", "lockfileVersion: [\n")
+            .file(
+                "c/yarn.lock",
+                "__metadata:\n  version: 4\n\"x@npm:1\":\n  - oops\n",
+            )
+            .file(
+                "d/yarn.lock",
+                "garbage without structure\n  version \"1\"\n",
+            )
+            .file("e/package-lock.json", "[]")
+            .build(),
+    );
+    assert!(out.packages.is_empty(), "{:?}", out.packages);
+    let paths: BTreeSet<&str> = out
+        .unknowns
+        .iter()
+        .filter_map(|u| u.location.as_ref().map(|l| l.path.as_str()))
+        .collect();
+    for p in [
+        "a/package-lock.json",
+        "b/pnpm-lock.yaml",
+        "c/yarn.lock",
+        "e/package-lock.json",
+    ] {
+        assert!(paths.contains(p), "{p}: {:?}", out.unknowns);
+    }
+}
+
+#[test]
+fn lockfile_beside_an_installed_tree_is_superseded() {
+    let lock = std::fs::read(fixture("npm/package-lock-v3/package-lock.json")).unwrap();
+    let out = run(
+        &NpmLockCataloger,
+        layer()
+            .file("app/package-lock.json", &lock)
+            .file(
+                "app/node_modules/ms/package.json",
+                r#"{"name":"ms","version":"1.0.0"}"#,
+            )
+            .file("src/package-lock.json", &lock)
+            .file("app/node_modules/x/package-lock.json", &lock)
+            .build(),
+    );
+    assert!(out.packages.iter().all(|p| {
+        p.locations
+            .iter()
+            .all(|l| l.path == "src/package-lock.json")
+    }));
+    assert_eq!(set(&out).len(), 31);
+}
+
+const APP: &str = "app/node_modules";
+
+#[test]
+fn installed_tree_with_nesting_scopes_and_hidden_lockfile() {
+    let pkg = |name: &str, version: &str, deps: &str| {
+        format!(r#"{{"name":"{name}","version":"{version}","dependencies":{{{deps}}}}}"#)
+    };
+    let hidden = r#"{"lockfileVersion":3,"packages":{
+        "node_modules/ms":{"version":"2.1.3","dev":true,
+          "resolved":"https://registry.npmjs.org/ms/-/ms-2.1.3.tgz",
+          "integrity":"sha1-w7M6te42DYbg5ijwRorn7yfWVN8="}}}"#;
+    let out = run(
+        &NpmInstalledCataloger,
+        layer()
+            .file("app/package.json", pkg("app", "1.0.0", r#""a":"1""#))
+            .file(&format!("{APP}/.package-lock.json"), hidden)
+            .file(
+                &format!("{APP}/a/package.json"),
+                pkg("a", "1.0.0", r#""b":"1","@s/c":"1""#),
+            )
+            .file(
+                &format!("{APP}/a/node_modules/b/package.json"),
+                pkg("b", "1.0.0", r#""ms":"2""#),
+            )
+            .file(&format!("{APP}/b/package.json"), pkg("b", "2.0.0", ""))
+            .file(
+                &format!("{APP}/@s/c/package.json"),
+                r#"{"name":"@s/c","version":"3.0.0","license":{"type":"MIT"},
+                   "author":{"name":"Jo","email":"jo@example.org"},
+                   "description":" scoped ","homepage":"https://example.org"}"#,
+            )
+            .file(&format!("{APP}/ms/package.json"), pkg("ms", "2.1.3", ""))
+            .file(&format!("{APP}/a/lib/package.json"), r#"{"type":"module"}"#)
+            .file(
+                &format!("{APP}/a/test/node_modules/z/package.json"),
+                pkg("z", "9.9.9", ""),
+            )
+            .file(&format!("{APP}/broken/package.json"), "{")
+            .build(),
+    );
+    assert_eq!(
+        set(&out),
+        [
+            "@s/c@3.0.0",
+            "a@1.0.0",
+            "b@1.0.0",
+            "b@2.0.0",
+            "ms@2.1.3 dev"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert_eq!(
+        edges(&out),
+        [
+            "a@1.0.0 -> @s/c@3.0.0",
+            "a@1.0.0 -> b@1.0.0",
+            "b@1.0.0 -> ms@2.1.3"
+        ]
+        .map(String::from)
+        .into()
+    );
+    assert_eq!(out.unknowns.len(), 1, "{:?}", out.unknowns);
+    let c = find(&out, "@s/c", "3.0.0");
+    assert_eq!(c.purl.as_str(), "pkg:npm/%40s/c@3.0.0");
+    assert_eq!(c.licenses, [License::Expression("MIT".into())]);
+    assert_eq!(c.author.as_ref().unwrap().name, "Jo");
+    let PackageMetadata::Language(m) = &c.metadata else {
+        panic!()
+    };
+    assert_eq!(m.evidence, Evidence::Installed);
+    assert_eq!(m.description.as_deref(), Some("scoped"));
+    assert_eq!(m.homepage.as_deref(), Some("https://example.org"));
+    assert_eq!(find(&out, "ms", "2.1.3").checksums.len(), 1);
+}
+
+#[test]
+fn installed_pnpm_layout_resolves_through_symlinks() {
+    let store = "app/node_modules/.pnpm";
+    let out = run(
+        &NpmInstalledCataloger,
+        layer()
+            .file(
+                &format!("{store}/a@1.0.0/node_modules/a/package.json"),
+                r#"{"name":"a","version":"1.0.0","dependencies":{"b":"^2"}}"#,
+            )
+            .symlink(
+                &format!("{store}/a@1.0.0/node_modules/b"),
+                "../../b@2.0.0/node_modules/b",
+            )
+            .file(
+                &format!("{store}/b@2.0.0/node_modules/b/package.json"),
+                r#"{"name":"b","version":"2.0.0"}"#,
+            )
+            .symlink("app/node_modules/a", ".pnpm/a@1.0.0/node_modules/a")
+            .build(),
+    );
+    assert_eq!(set(&out), ["a@1.0.0", "b@2.0.0"].map(String::from).into());
+    assert_eq!(edges(&out), ["a@1.0.0 -> b@2.0.0".to_owned()].into());
+}
