@@ -4,7 +4,7 @@
 #   tests/run.sh
 #
 # 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query,
-#    docker-registry, openssl, python3-venv, groff for the man pages, libc6-dev for a static
+#    docker-registry, openssl, python3-venv, groff for the man pages, npm, libc6-dev for a static
 #    consign) — only those missing are installed (needs root or sudo).
 # 2. The registry peers (tests/registries.sh): a Python venv with the reference in-toto /
 #    securesystemslib libraries and the oras client, and two CNCF distribution registries on
@@ -31,6 +31,7 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v openssl >/dev/null || need+=(openssl)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v groff >/dev/null || need+=(groff-base)
+command -v npm >/dev/null || need+=(npm)
 host="$(rustc -vV | sed -n 's/^host: //p')"
 case "$host" in
   *-linux-gnu) [ -f "/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x)/libc.a" ] \

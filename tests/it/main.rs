@@ -18,6 +18,7 @@ mod diff;
 mod diff_polyglot;
 mod encode;
 mod interop;
+mod lang_npm;
 mod oci_registry;
 mod own_image;
 mod pipeline;

@@ -37,6 +37,7 @@
 //! from the nearest `node_modules` up the tree, or by the lockfile's own keys.
 
 mod installed;
+mod lock;
 mod package_lock;
 mod pnpm;
 mod yarn;
@@ -49,97 +50,15 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::{CatalogOutput, Cataloger, Environment, Tag};
-use crate::Result;
-use crate::fs::{FileResolver, Location};
+use crate::fs::Location;
 use crate::model::{
     Checksum, Ecosystem, Evidence, HashAlgorithm, LanguageMetadata, License, Package,
     PackageMetadata, Party, Purl,
 };
 
 pub use installed::NpmInstalledCataloger;
-
-const LOCK_NAME: &str = "npm-lock-cataloger";
-
-/// Reads npm, Yarn and pnpm lockfiles. See the module docs.
-pub struct NpmLockCataloger;
-
-impl Cataloger for NpmLockCataloger {
-    fn name(&self) -> &'static str {
-        LOCK_NAME
-    }
-
-    fn tags(&self) -> &'static [Tag] {
-        &[Tag::Language, Tag::Declared]
-    }
-
-    fn wants(&self) -> &'static [&'static str] {
-        &[
-            "**/package-lock.json",
-            "**/npm-shrinkwrap.json",
-            "**/yarn.lock",
-            "**/pnpm-lock.yaml",
-        ]
-    }
-
-    fn catalog(&self, fs: &dyn FileResolver, _env: &Environment) -> Result<CatalogOutput> {
-        let mut out = CatalogOutput::default();
-        for pattern in self.wants() {
-            for loc in fs.files_by_glob(pattern) {
-                let dir = parent(&loc.path);
-                if dir.split('/').any(|c| c == "node_modules") || has_installed_tree(fs, dir) {
-                    continue;
-                }
-                let bytes = match super::read_file(fs, &loc, LOCK_NAME) {
-                    Ok(b) => b,
-                    Err(u) => {
-                        out.unknowns.push(u);
-                        continue;
-                    }
-                };
-                let parsed = match file_name(&loc.path) {
-                    "yarn.lock" => yarn::parse_yarn_lock(&bytes, &loc),
-                    "pnpm-lock.yaml" => pnpm::parse_pnpm_lock(&bytes, &loc),
-                    _ => package_lock::parse_package_lock(&bytes, &loc),
-                };
-                match parsed {
-                    Ok(o) => append(&mut out, o),
-                    Err(why) => out
-                        .unknowns
-                        .push(super::parse_failure(LOCK_NAME, &loc, why)),
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// True when the project in `dir` has packages installed in its `node_modules`.
-fn has_installed_tree(fs: &dyn FileResolver, dir: &str) -> bool {
-    let prefix = if dir.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", globset::escape(dir))
-    };
-    [
-        "node_modules/*/package.json",
-        "node_modules/@*/*/package.json",
-    ]
-    .iter()
-    .any(|g| !fs.files_by_glob(&format!("{prefix}{g}")).is_empty())
-}
-
-/// Appends `o` to `out`, shifting its relationship indexes.
-fn append(out: &mut CatalogOutput, o: CatalogOutput) {
-    let base = out.packages.len();
-    out.packages.extend(o.packages);
-    out.relationships.extend(
-        o.relationships
-            .into_iter()
-            .map(|(a, b, k)| (a + base, b + base, k)),
-    );
-    out.unknowns.extend(o.unknowns);
-}
+use lock::LOCK_NAME;
+pub use lock::NpmLockCataloger;
 
 /// The directory part of a root-relative path (`""` at the root).
 fn parent(path: &str) -> &str {
