@@ -336,9 +336,48 @@ fn installed_pnpm_layout_resolves_through_symlinks() {
                 &format!("{store}/b@2.0.0/node_modules/b/package.json"),
                 r#"{"name":"b","version":"2.0.0"}"#,
             )
+            .file(
+                &format!("{store}/c@3.0.0/node_modules/c/package.json"),
+                r#"{"name":"c","version":"3.0.0"}"#,
+            )
             .symlink("app/node_modules/a", ".pnpm/a@1.0.0/node_modules/a")
+            .file(&format!("{store}/lock.yaml"), PNPM_HIDDEN)
             .build(),
     );
-    assert_eq!(set(&out), ["a@1.0.0", "b@2.0.0"].map(String::from).into());
+    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
+    assert_eq!(
+        set(&out),
+        ["a@1.0.0", "b@2.0.0", "c@3.0.0 dev"]
+            .map(String::from)
+            .into()
+    );
+    assert_eq!(find(&out, "c", "3.0.0").checksums.len(), 1);
     assert_eq!(edges(&out), ["a@1.0.0 -> b@2.0.0".to_owned()].into());
 }
+
+/// pnpm's copy of its lockfile in `node_modules/.pnpm/lock.yaml` (v9).
+const PNPM_HIDDEN: &str = "lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      a:
+        specifier: ^1.0.0
+        version: 1.0.0
+    devDependencies:
+      c:
+        specifier: ^3.0.0
+        version: 3.0.0
+packages:
+  a@1.0.0:
+    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
+  b@2.0.0:
+    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
+  c@3.0.0:
+    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
+snapshots:
+  a@1.0.0:
+    dependencies:
+      b: 2.0.0
+  b@2.0.0: {}
+  c@3.0.0: {}
+";

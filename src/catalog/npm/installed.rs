@@ -10,8 +10,10 @@
 //! not read at all.
 //!
 //! npm 7+ also writes `node_modules/.package-lock.json` (the hidden lockfile), keyed by the
-//! same paths: it supplies `dev`, `resolved` and `integrity`. npm 5–6 wrote `_resolved`,
-//! `_integrity` and `_development` into each installed `package.json` instead.
+//! same paths: it supplies `dev`, `resolved` and `integrity`; pnpm keeps a copy of its
+//! lockfile in `node_modules/.pnpm/lock.yaml`, which supplies the same by `name@version`.
+//! npm 5–6 wrote `_resolved`, `_integrity` and `_development` into each installed
+//! `package.json` instead. Yarn leaves no such record, so its dev packages are not marked.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -21,7 +23,7 @@ use super::{Tree, apply_manifest, apply_source, dependency_names, meta, new_pack
 use crate::Result;
 use crate::catalog::{CatalogOutput, Cataloger, Environment, Tag, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
-use crate::model::{Evidence, RelationshipKind};
+use crate::model::{Evidence, PackageMetadata, RelationshipKind};
 
 const NAME: &str = "npm-installed-cataloger";
 
@@ -47,6 +49,7 @@ impl Cataloger for NpmInstalledCataloger {
             PACKAGE_GLOBS[0],
             PACKAGE_GLOBS[1],
             "**/node_modules/.package-lock.json",
+            "**/node_modules/.pnpm/lock.yaml",
         ]
     }
 
@@ -164,7 +167,8 @@ fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
         };
-        let f = facts.get(rel).unwrap_or(&own);
+        let id = format!("{}@{}", p.name, p.version);
+        let f = facts.get(rel).or_else(|| facts.get(&id)).unwrap_or(&own);
         meta(&mut p).dev = f.dev || own.dev;
         apply_source(&mut p, f.resolved.as_deref(), f.integrity.as_deref());
         tree.insert(dir, out.packages.len());
@@ -194,20 +198,23 @@ fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
     out
 }
 
-/// The hidden lockfile of `project`, by package path relative to the project; empty when
-/// there is none. A broken one is an unknown, and the packages are still reported.
+/// The hidden lockfile of `project`: npm's by package path relative to the project, else
+/// pnpm's (`node_modules/.pnpm/lock.yaml`) by `name@version`; empty when there is none. A
+/// broken one is an unknown, and the packages are still reported.
 fn hidden_lockfile(
     fs: &dyn FileResolver,
     project: &str,
     out: &mut CatalogOutput,
 ) -> HashMap<String, LockFacts> {
-    let path = if project.is_empty() {
-        "node_modules/.package-lock.json".to_owned()
-    } else {
-        format!("{project}/node_modules/.package-lock.json")
+    let at = |rel: &str| match project {
+        "" => rel.to_owned(),
+        p => format!("{p}/{rel}"),
     };
-    let Ok(Some(loc)) = fs.file_by_path(&path) else {
-        return HashMap::new();
+    let Ok(Some(loc)) = fs.file_by_path(&at("node_modules/.package-lock.json")) else {
+        return match fs.file_by_path(&at("node_modules/.pnpm/lock.yaml")) {
+            Ok(Some(loc)) => pnpm_hidden_lockfile(fs, &loc, out),
+            _ => HashMap::new(),
+        };
     };
     let json: Value = match read_file(fs, &loc, NAME)
         .map_err(|u| u.reason)
@@ -232,6 +239,40 @@ fn hidden_lockfile(
                 integrity: s("integrity"),
             };
             (k.clone(), facts)
+        })
+        .collect()
+}
+
+fn pnpm_hidden_lockfile(
+    fs: &dyn FileResolver,
+    loc: &Location,
+    out: &mut CatalogOutput,
+) -> HashMap<String, LockFacts> {
+    let parsed = read_file(fs, loc, NAME)
+        .map_err(|u| u.reason)
+        .and_then(|b| super::pnpm::parse_pnpm_lock(&b, loc));
+    let lock = match parsed {
+        Ok(lock) => lock,
+        Err(why) => {
+            out.unknowns.push(parse_failure(NAME, loc, why));
+            return HashMap::new();
+        }
+    };
+    lock.packages
+        .into_iter()
+        .map(|p| {
+            let mut facts = LockFacts::default();
+            if let PackageMetadata::Language(m) = &p.metadata {
+                facts.dev = m.dev;
+                for (k, v) in &m.properties {
+                    match k.as_str() {
+                        "resolved" => facts.resolved = Some(v.clone()),
+                        "integrity" => facts.integrity = Some(v.clone()),
+                        _ => {}
+                    }
+                }
+            }
+            (format!("{}@{}", p.name, p.version), facts)
         })
         .collect()
 }
