@@ -381,3 +381,23 @@ snapshots:
   b@2.0.0: {}
   c@3.0.0: {}
 ";
+
+#[test]
+fn installed_quirks_bom_and_missing_name() {
+    let out = run(
+        &NpmInstalledCataloger,
+        layer()
+            .file(
+                "node_modules/@s/nameless/package.json",
+                "\u{feff}{\"version\":\"0.1.0\"}",
+            )
+            .file(
+                "node_modules/noversion/package.json",
+                r#"{"name":"noversion"}"#,
+            )
+            .file("node_modules/array/package.json", "[1]")
+            .build(),
+    );
+    assert_eq!(set(&out), ["@s/nameless@0.1.0".to_owned()].into());
+    assert_eq!(out.unknowns.len(), 2, "{:?}", out.unknowns);
+}

@@ -94,6 +94,16 @@ pub(super) fn project_of(path: &str) -> Option<&str> {
     }
 }
 
+/// `@scope/name` or `name` from `…/node_modules/<that>/package.json`.
+fn folder_name(path: &str) -> &str {
+    let dir = parent(path);
+    let (up, last) = dir.rsplit_once('/').unwrap_or(("", dir));
+    match up.rsplit_once('/').map_or(up, |(_, s)| s) {
+        scope if scope.starts_with('@') => &dir[dir.len() - last.len() - scope.len() - 1..],
+        _ => last,
+    }
+}
+
 /// What a hidden lockfile (or npm 6's `_` fields) says about one installed package.
 #[derive(Default)]
 struct LockFacts {
@@ -122,7 +132,7 @@ fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
                 continue;
             }
         };
-        let json: Value = match serde_json::from_slice(&bytes) {
+        let json: Value = match serde_json::from_slice(super::without_bom(&bytes)) {
             Ok(v @ Value::Object(_)) => v,
             Ok(_) => {
                 out.unknowns
@@ -135,13 +145,12 @@ fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
             }
         };
         let str_of = |k: &str| json.get(k).and_then(Value::as_str).unwrap_or("");
-        let mut p = match new_package(
-            str_of("name"),
-            str_of("version"),
-            Evidence::Installed,
-            NAME,
-            loc,
-        ) {
+        // Without a name, npm names the package after its folder.
+        let name = match str_of("name") {
+            "" => folder_name(&loc.path),
+            n => n,
+        };
+        let mut p = match new_package(name, str_of("version"), Evidence::Installed, NAME, loc) {
             Ok(p) => p,
             Err(why) => {
                 out.unknowns.push(parse_failure(NAME, loc, why));
@@ -218,7 +227,7 @@ fn hidden_lockfile(
     };
     let json: Value = match read_file(fs, &loc, NAME)
         .map_err(|u| u.reason)
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        .and_then(|b| serde_json::from_slice(super::without_bom(&b)).map_err(|e| e.to_string()))
     {
         Ok(v) => v,
         Err(why) => {
@@ -280,6 +289,12 @@ fn pnpm_hidden_lockfile(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_names() {
+        assert_eq!(folder_name("a/node_modules/@s/n/package.json"), "@s/n");
+        assert_eq!(folder_name("node_modules/n/package.json"), "n");
+    }
 
     #[test]
     fn package_roots_like_npm() {

@@ -60,6 +60,11 @@ pub use installed::NpmInstalledCataloger;
 use lock::LOCK_NAME;
 pub use lock::NpmLockCataloger;
 
+/// `bytes` without a leading UTF-8 byte-order mark, which Node tolerates in JSON files.
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// The directory part of a root-relative path (`""` at the root).
 fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)

@@ -21,7 +21,8 @@ use crate::model::{Evidence, RelationshipKind};
 
 /// Parses a package lock; `Err` when the file is not a package lock at all.
 pub(super) fn parse_package_lock(bytes: &[u8], loc: &Location) -> Result<CatalogOutput, String> {
-    let json: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let json: Value =
+        serde_json::from_slice(super::without_bom(bytes)).map_err(|e| e.to_string())?;
     let Value::Object(top) = &json else {
         return Err("not a JSON object".into());
     };
