@@ -401,3 +401,43 @@ fn installed_quirks_bom_and_missing_name() {
     assert_eq!(set(&out), ["@s/nameless@0.1.0".to_owned()].into());
     assert_eq!(out.unknowns.len(), 2, "{:?}", out.unknowns);
 }
+
+/// One `package.json` locked by npm 11, pnpm 9, Yarn 1 and Yarn 4 (real lockfiles made for
+/// this test): every format yields the same packages and the same tree.
+#[test]
+fn one_project_four_lockfiles_agree() {
+    let outs: Vec<(&str, CatalogOutput)> = ["npm-11", "pnpm-9", "yarn-1", "yarn-4"]
+        .into_iter()
+        .map(|d| (d, lock_fixture(&format!("probe/{d}"))))
+        .collect();
+    let names = |o: &CatalogOutput| -> BTreeSet<String> {
+        o.packages
+            .iter()
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect()
+    };
+    let (_, npm) = &outs[0];
+    assert_eq!(names(npm).len(), 86);
+    assert_eq!(edges(npm).len(), 141);
+    for (what, out) in &outs {
+        assert!(out.unknowns.is_empty(), "{what}: {:?}", out.unknowns);
+        assert_eq!(names(out), names(npm), "{what}");
+        assert_eq!(edges(out), edges(npm), "{what}");
+    }
+    // Only npm and pnpm record dev dependencies.
+    for (what, out) in &outs[..2] {
+        let dev: Vec<&str> = out
+            .packages
+            .iter()
+            .filter(|p| dev(p))
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(dev, ["is-number"], "{what}");
+    }
+    let code_frame = find(npm, "@babel/code-frame", "7.24.2");
+    assert_eq!(
+        code_frame.purl.as_str(),
+        "pkg:npm/%40babel/code-frame@7.24.2"
+    );
+    assert_eq!(code_frame.licenses, [License::Expression("MIT".into())]);
+}
