@@ -231,6 +231,18 @@ fn lockfile_beside_an_installed_tree_is_superseded() {
                 r#"{"name":"ms","version":"1.0.0"}"#,
             )
             .file("src/package-lock.json", &lock)
+            .file(
+                "pnpm/pnpm-lock.yaml",
+                fixture_bytes("npm/pnpm-v6/pnpm-lock.yaml"),
+            )
+            .file(
+                "pnpm/node_modules/.pnpm/jquery@3.6.0/node_modules/jquery/package.json",
+                r#"{"name":"jquery","version":"3.6.0"}"#,
+            )
+            .symlink(
+                "pnpm/node_modules/jquery",
+                ".pnpm/jquery@3.6.0/node_modules/jquery",
+            )
             .file("app/node_modules/x/package-lock.json", &lock)
             .build(),
     );
@@ -243,6 +255,10 @@ fn lockfile_beside_an_installed_tree_is_superseded() {
 }
 
 const APP: &str = "app/node_modules";
+
+fn fixture_bytes(rel: &str) -> Vec<u8> {
+    std::fs::read(fixture(rel)).unwrap()
+}
 
 #[test]
 fn installed_tree_with_nesting_scopes_and_hidden_lockfile() {

@@ -70,6 +70,9 @@ fn has_installed_tree(fs: &dyn FileResolver, dir: &str) -> bool {
     [
         "node_modules/*/package.json",
         "node_modules/@*/*/package.json",
+        // pnpm: `node_modules/<name>` are symlinks into its store.
+        "node_modules/.pnpm/*/node_modules/*/package.json",
+        "node_modules/.pnpm/*/node_modules/@*/*/package.json",
     ]
     .iter()
     .any(|g| !fs.files_by_glob(&format!("{prefix}{g}")).is_empty())
