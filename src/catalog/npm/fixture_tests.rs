@@ -1,4 +1,5 @@
-//! The npm catalogers against the vendored lockfiles (every version) and against hostile input.
+//! The lock cataloger against the vendored lockfiles (every version, and one project locked by
+//! every tool) and against hostile input; helpers shared with the installed cataloger's tests.
 
 use std::collections::BTreeSet;
 
@@ -8,29 +9,29 @@ use crate::catalog::{CatalogOutput, Cataloger, Environment};
 use crate::fs::{LayerTree, LayeredFs};
 use crate::model::{Evidence, HashAlgorithm, License, Package, PackageMetadata};
 
-fn layer() -> TestLayer {
+pub(super) fn layer() -> TestLayer {
     TestLayer::new(&[NpmInstalledCataloger.wants(), NpmLockCataloger.wants()].concat())
 }
 
-fn run(c: &dyn Cataloger, tree: LayerTree) -> CatalogOutput {
+pub(super) fn run(c: &dyn Cataloger, tree: LayerTree) -> CatalogOutput {
     let layers = [tree];
     let fs = LayeredFs::squashed(&layers);
     c.catalog(&fs, &Environment::default()).unwrap()
 }
 
-fn lock_fixture(name: &str) -> CatalogOutput {
+pub(super) fn lock_fixture(name: &str) -> CatalogOutput {
     run(
         &NpmLockCataloger,
         layer().dir_tree(&fixture(&format!("npm/{name}"))).build(),
     )
 }
 
-fn dev(p: &Package) -> bool {
+pub(super) fn dev(p: &Package) -> bool {
     matches!(&p.metadata, PackageMetadata::Language(m) if m.dev)
 }
 
 /// `name@version` (with ` dev` appended for dev packages), sorted and unique.
-fn set(out: &CatalogOutput) -> BTreeSet<String> {
+pub(super) fn set(out: &CatalogOutput) -> BTreeSet<String> {
     out.packages
         .iter()
         .map(|p| {
@@ -40,7 +41,7 @@ fn set(out: &CatalogOutput) -> BTreeSet<String> {
         .collect()
 }
 
-fn edges(out: &CatalogOutput) -> BTreeSet<String> {
+pub(super) fn edges(out: &CatalogOutput) -> BTreeSet<String> {
     out.relationships
         .iter()
         .map(|&(a, b, _)| {
@@ -50,7 +51,7 @@ fn edges(out: &CatalogOutput) -> BTreeSet<String> {
         .collect()
 }
 
-fn find<'a>(out: &'a CatalogOutput, name: &str, version: &str) -> &'a Package {
+pub(super) fn find<'a>(out: &'a CatalogOutput, name: &str, version: &str) -> &'a Package {
     out.packages
         .iter()
         .find(|p| p.name == name && p.version == version)
@@ -233,7 +234,7 @@ fn lockfile_beside_an_installed_tree_is_superseded() {
             .file("src/package-lock.json", &lock)
             .file(
                 "pnpm/pnpm-lock.yaml",
-                fixture_bytes("npm/pnpm-v6/pnpm-lock.yaml"),
+                std::fs::read(fixture("npm/pnpm-v6/pnpm-lock.yaml")).unwrap(),
             )
             .file(
                 "pnpm/node_modules/.pnpm/jquery@3.6.0/node_modules/jquery/package.json",
@@ -252,170 +253,6 @@ fn lockfile_beside_an_installed_tree_is_superseded() {
             .all(|l| l.path == "src/package-lock.json")
     }));
     assert_eq!(set(&out).len(), 31);
-}
-
-const APP: &str = "app/node_modules";
-
-fn fixture_bytes(rel: &str) -> Vec<u8> {
-    std::fs::read(fixture(rel)).unwrap()
-}
-
-#[test]
-fn installed_tree_with_nesting_scopes_and_hidden_lockfile() {
-    let pkg = |name: &str, version: &str, deps: &str| {
-        format!(r#"{{"name":"{name}","version":"{version}","dependencies":{{{deps}}}}}"#)
-    };
-    let hidden = r#"{"lockfileVersion":3,"packages":{
-        "node_modules/ms":{"version":"2.1.3","dev":true,
-          "resolved":"https://registry.npmjs.org/ms/-/ms-2.1.3.tgz",
-          "integrity":"sha1-w7M6te42DYbg5ijwRorn7yfWVN8="}}}"#;
-    let out = run(
-        &NpmInstalledCataloger,
-        layer()
-            .file("app/package.json", pkg("app", "1.0.0", r#""a":"1""#))
-            .file(&format!("{APP}/.package-lock.json"), hidden)
-            .file(
-                &format!("{APP}/a/package.json"),
-                pkg("a", "1.0.0", r#""b":"1","@s/c":"1""#),
-            )
-            .file(
-                &format!("{APP}/a/node_modules/b/package.json"),
-                pkg("b", "1.0.0", r#""ms":"2""#),
-            )
-            .file(&format!("{APP}/b/package.json"), pkg("b", "2.0.0", ""))
-            .file(
-                &format!("{APP}/@s/c/package.json"),
-                r#"{"name":"@s/c","version":"3.0.0","license":{"type":"MIT"},
-                   "author":{"name":"Jo","email":"jo@example.org"},
-                   "description":" scoped ","homepage":"https://example.org"}"#,
-            )
-            .file(&format!("{APP}/ms/package.json"), pkg("ms", "2.1.3", ""))
-            .file(&format!("{APP}/a/lib/package.json"), r#"{"type":"module"}"#)
-            .file(
-                &format!("{APP}/a/test/node_modules/z/package.json"),
-                pkg("z", "9.9.9", ""),
-            )
-            .file(&format!("{APP}/broken/package.json"), "{")
-            .build(),
-    );
-    assert_eq!(
-        set(&out),
-        [
-            "@s/c@3.0.0",
-            "a@1.0.0",
-            "b@1.0.0",
-            "b@2.0.0",
-            "ms@2.1.3 dev"
-        ]
-        .map(String::from)
-        .into()
-    );
-    assert_eq!(
-        edges(&out),
-        [
-            "a@1.0.0 -> @s/c@3.0.0",
-            "a@1.0.0 -> b@1.0.0",
-            "b@1.0.0 -> ms@2.1.3"
-        ]
-        .map(String::from)
-        .into()
-    );
-    assert_eq!(out.unknowns.len(), 1, "{:?}", out.unknowns);
-    let c = find(&out, "@s/c", "3.0.0");
-    assert_eq!(c.purl.as_str(), "pkg:npm/%40s/c@3.0.0");
-    assert_eq!(c.licenses, [License::Expression("MIT".into())]);
-    assert_eq!(c.author.as_ref().unwrap().name, "Jo");
-    let PackageMetadata::Language(m) = &c.metadata else {
-        panic!()
-    };
-    assert_eq!(m.evidence, Evidence::Installed);
-    assert_eq!(m.description.as_deref(), Some("scoped"));
-    assert_eq!(m.homepage.as_deref(), Some("https://example.org"));
-    assert_eq!(find(&out, "ms", "2.1.3").checksums.len(), 1);
-}
-
-#[test]
-fn installed_pnpm_layout_resolves_through_symlinks() {
-    let store = "app/node_modules/.pnpm";
-    let out = run(
-        &NpmInstalledCataloger,
-        layer()
-            .file(
-                &format!("{store}/a@1.0.0/node_modules/a/package.json"),
-                r#"{"name":"a","version":"1.0.0","dependencies":{"b":"^2"}}"#,
-            )
-            .symlink(
-                &format!("{store}/a@1.0.0/node_modules/b"),
-                "../../b@2.0.0/node_modules/b",
-            )
-            .file(
-                &format!("{store}/b@2.0.0/node_modules/b/package.json"),
-                r#"{"name":"b","version":"2.0.0"}"#,
-            )
-            .file(
-                &format!("{store}/c@3.0.0/node_modules/c/package.json"),
-                r#"{"name":"c","version":"3.0.0"}"#,
-            )
-            .symlink("app/node_modules/a", ".pnpm/a@1.0.0/node_modules/a")
-            .file(&format!("{store}/lock.yaml"), PNPM_HIDDEN)
-            .build(),
-    );
-    assert!(out.unknowns.is_empty(), "{:?}", out.unknowns);
-    assert_eq!(
-        set(&out),
-        ["a@1.0.0", "b@2.0.0", "c@3.0.0 dev"]
-            .map(String::from)
-            .into()
-    );
-    assert_eq!(find(&out, "c", "3.0.0").checksums.len(), 1);
-    assert_eq!(edges(&out), ["a@1.0.0 -> b@2.0.0".to_owned()].into());
-}
-
-/// pnpm's copy of its lockfile in `node_modules/.pnpm/lock.yaml` (v9).
-const PNPM_HIDDEN: &str = "lockfileVersion: '9.0'
-importers:
-  .:
-    dependencies:
-      a:
-        specifier: ^1.0.0
-        version: 1.0.0
-    devDependencies:
-      c:
-        specifier: ^3.0.0
-        version: 3.0.0
-packages:
-  a@1.0.0:
-    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
-  b@2.0.0:
-    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
-  c@3.0.0:
-    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
-snapshots:
-  a@1.0.0:
-    dependencies:
-      b: 2.0.0
-  b@2.0.0: {}
-  c@3.0.0: {}
-";
-
-#[test]
-fn installed_quirks_bom_and_missing_name() {
-    let out = run(
-        &NpmInstalledCataloger,
-        layer()
-            .file(
-                "node_modules/@s/nameless/package.json",
-                "\u{feff}{\"version\":\"0.1.0\"}",
-            )
-            .file(
-                "node_modules/noversion/package.json",
-                r#"{"name":"noversion"}"#,
-            )
-            .file("node_modules/array/package.json", "[1]")
-            .build(),
-    );
-    assert_eq!(set(&out), ["@s/nameless@0.1.0".to_owned()].into());
-    assert_eq!(out.unknowns.len(), 2, "{:?}", out.unknowns);
 }
 
 /// One `package.json` locked by npm 11, pnpm 9, Yarn 1 and Yarn 4 (real lockfiles made for

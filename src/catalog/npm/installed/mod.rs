@@ -19,11 +19,16 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
+#[cfg(test)]
+mod fixture_tests;
+mod hidden;
+
 use super::{Tree, apply_manifest, apply_source, dependency_names, meta, new_package, parent};
 use crate::Result;
 use crate::catalog::{CatalogOutput, Cataloger, Environment, Tag, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
-use crate::model::{Evidence, PackageMetadata, RelationshipKind};
+use crate::model::{Evidence, RelationshipKind};
+use hidden::{DEPENDENCY_KEYS, LockFacts, hidden_lockfile, workspaces};
 
 const NAME: &str = "npm-installed-cataloger";
 
@@ -104,14 +109,6 @@ fn folder_name(path: &str) -> &str {
     }
 }
 
-/// What a hidden lockfile (or npm 6's `_` fields) says about one installed package.
-#[derive(Default)]
-struct LockFacts {
-    dev: bool,
-    resolved: Option<String>,
-    integrity: Option<String>,
-}
-
 fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
     let mut out = CatalogOutput::default();
     let locs: BTreeSet<Location> = PACKAGE_GLOBS
@@ -175,17 +172,27 @@ fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
                 .get("_integrity")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            ..LockFacts::default()
         };
         let id = format!("{}@{}", p.name, p.version);
         let f = facts.get(rel).or_else(|| facts.get(&id)).unwrap_or(&own);
         meta(&mut p).dev = f.dev || own.dev;
         apply_source(&mut p, f.resolved.as_deref(), f.integrity.as_deref());
         tree.insert(dir, out.packages.len());
-        deps.push(dependency_names(
-            &json,
-            &["dependencies", "optionalDependencies", "peerDependencies"],
-        ));
+        deps.push(dependency_names(&json, &DEPENDENCY_KEYS));
         out.packages.push(p);
+    }
+    let mut projects: Vec<&String> = hidden.keys().collect();
+    projects.sort();
+    for project in projects {
+        workspaces(
+            fs,
+            project,
+            &hidden[project],
+            &mut out,
+            &mut tree,
+            &mut deps,
+        );
     }
     let fallback = |cand: &str| -> Option<usize> {
         let loc = fs.file_by_path(&format!("{cand}/package.json")).ok()??;
@@ -205,85 +212,6 @@ fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
         }
     }
     out
-}
-
-/// The hidden lockfile of `project`: npm's by package path relative to the project, else
-/// pnpm's (`node_modules/.pnpm/lock.yaml`) by `name@version`; empty when there is none. A
-/// broken one is an unknown, and the packages are still reported.
-fn hidden_lockfile(
-    fs: &dyn FileResolver,
-    project: &str,
-    out: &mut CatalogOutput,
-) -> HashMap<String, LockFacts> {
-    let at = |rel: &str| match project {
-        "" => rel.to_owned(),
-        p => format!("{p}/{rel}"),
-    };
-    let Ok(Some(loc)) = fs.file_by_path(&at("node_modules/.package-lock.json")) else {
-        return match fs.file_by_path(&at("node_modules/.pnpm/lock.yaml")) {
-            Ok(Some(loc)) => pnpm_hidden_lockfile(fs, &loc, out),
-            _ => HashMap::new(),
-        };
-    };
-    let json: Value = match read_file(fs, &loc, NAME)
-        .map_err(|u| u.reason)
-        .and_then(|b| serde_json::from_slice(super::without_bom(&b)).map_err(|e| e.to_string()))
-    {
-        Ok(v) => v,
-        Err(why) => {
-            out.unknowns.push(parse_failure(NAME, &loc, why));
-            return HashMap::new();
-        }
-    };
-    let Some(Value::Object(packages)) = json.get("packages") else {
-        return HashMap::new();
-    };
-    packages
-        .iter()
-        .map(|(k, v)| {
-            let s = |f: &str| v.get(f).and_then(Value::as_str).map(str::to_owned);
-            let facts = LockFacts {
-                dev: v.get("dev").and_then(Value::as_bool) == Some(true),
-                resolved: s("resolved"),
-                integrity: s("integrity"),
-            };
-            (k.clone(), facts)
-        })
-        .collect()
-}
-
-fn pnpm_hidden_lockfile(
-    fs: &dyn FileResolver,
-    loc: &Location,
-    out: &mut CatalogOutput,
-) -> HashMap<String, LockFacts> {
-    let parsed = read_file(fs, loc, NAME)
-        .map_err(|u| u.reason)
-        .and_then(|b| super::pnpm::parse_pnpm_lock(&b, loc));
-    let lock = match parsed {
-        Ok(lock) => lock,
-        Err(why) => {
-            out.unknowns.push(parse_failure(NAME, loc, why));
-            return HashMap::new();
-        }
-    };
-    lock.packages
-        .into_iter()
-        .map(|p| {
-            let mut facts = LockFacts::default();
-            if let PackageMetadata::Language(m) = &p.metadata {
-                facts.dev = m.dev;
-                for (k, v) in &m.properties {
-                    match k.as_str() {
-                        "resolved" => facts.resolved = Some(v.clone()),
-                        "integrity" => facts.integrity = Some(v.clone()),
-                        _ => {}
-                    }
-                }
-            }
-            (format!("{}@{}", p.name, p.version), facts)
-        })
-        .collect()
 }
 
 #[cfg(test)]
