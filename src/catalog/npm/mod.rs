@@ -1,11 +1,12 @@
 //! The npm catalogers: JavaScript packages installed in `node_modules`, and those declared by
 //! the lockfiles of npm, Yarn and pnpm.
 //!
-//! - [`NpmInstalledCataloger`] (`installed.rs`) reads `node_modules/<name>/package.json` and
+//! - [`NpmInstalledCataloger`] (`installed/`) reads `node_modules/<name>/package.json` and
 //!   `node_modules/@scope/<name>/package.json` at any depth (nested `node_modules`, pnpm's
-//!   `.pnpm` store), plus npm's hidden lockfile `node_modules/.package-lock.json` for dev flags
-//!   and integrity (<https://docs.npmjs.com/cli/v10/configuring-npm/package-json>).
-//! - [`NpmLockCataloger`] reads `package-lock.json` / `npm-shrinkwrap.json` v1–v3
+//!   `.pnpm` store), plus the hidden lockfiles (npm's `node_modules/.package-lock.json`,
+//!   pnpm's `node_modules/.pnpm/lock.yaml`) for dev flags, integrity and npm workspaces
+//!   (<https://docs.npmjs.com/cli/v10/configuring-npm/package-json>).
+//! - [`NpmLockCataloger`] (`lock.rs`) reads `package-lock.json` / `npm-shrinkwrap.json` v1–v3
 //!   (`package_lock.rs`, <https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json>),
 //!   `yarn.lock` v1 and Berry (`yarn.rs`, <https://classic.yarnpkg.com/lang/en/docs/yarn-lock/>)
 //!   and `pnpm-lock.yaml` v5–v9 (`pnpm.rs`, <https://github.com/pnpm/spec/tree/master/lockfile>).
@@ -26,6 +27,9 @@
 //! directories); deciding per project instead keeps an image's SBOM to what is installed,
 //! without losing the declared inventory of projects that were never installed. Lockfiles
 //! inside `node_modules` (shipped by a dependency for its own development) are ignored.
+//! Where both catalogers do report a package (two projects, one installed, one only locked),
+//! the scan merges the records by purl: one component with both locations, whose metadata
+//! (and evidence) is the installed record's, since that cataloger runs first.
 //!
 //! ## Mapping
 //!
