@@ -355,3 +355,36 @@ fn real_npm_install_matches_npm_ls() {
     assert_eq!(edges(&img), truth_edges);
     write_documents(dir.path(), "npm-real", &img);
 }
+
+/// The usual Dockerfile: `COPY package*.json` in one layer, `RUN npm ci --omit=dev` in the
+/// next. The packages are introduced by the install, and the dev dependency the lockfile
+/// lists but the install left out is not reported.
+#[test]
+fn lockfile_layer_then_install_layer() {
+    let lock = r#"{"lockfileVersion":3,"packages":{"":{"name":"app"},
+        "node_modules/ms":{"version":"2.1.3"},
+        "node_modules/only-dev":{"version":"1.0.0","dev":true}}}"#;
+    let dir = tmp();
+    let path = dir.path().join("ci.tar");
+    ImageBuilder::new()
+        .layer(|l| {
+            l.file("app/package.json", manifest("app", "1.0.0", &["ms"]))
+                .file("app/package-lock.json", lock)
+                .created_by("COPY package*.json /app/")
+        })
+        .layer(|l| {
+            l.file(
+                &format!("{NM}/ms/package.json"),
+                manifest("ms", "2.1.3", &[]),
+            )
+            .created_by("RUN npm ci --omit=dev")
+        })
+        .write_docker_archive(&path);
+    let sbom = scan(&SourceSpec::Auto(path), Scope::Squashed);
+    let got: Vec<(String, Option<u32>, usize)> = sbom
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), p.introduced_in, p.locations.len()))
+        .collect();
+    assert_eq!(got, [("ms".to_owned(), Some(1), 1)]);
+}

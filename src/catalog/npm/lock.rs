@@ -9,6 +9,13 @@ use crate::fs::FileResolver;
 
 pub(super) const LOCK_NAME: &str = "npm-lock-cataloger";
 
+const LOCKFILES: [&str; 4] = [
+    "**/package-lock.json",
+    "**/npm-shrinkwrap.json",
+    "**/yarn.lock",
+    "**/pnpm-lock.yaml",
+];
+
 /// Reads npm, Yarn and pnpm lockfiles. See the [npm module docs](super).
 pub struct NpmLockCataloger;
 
@@ -21,18 +28,25 @@ impl Cataloger for NpmLockCataloger {
         &[Tag::Language, Tag::Declared]
     }
 
+    /// The lockfiles, and the package roots of installed trees: whether a lockfile is
+    /// superseded depends on them, so a layer that installs (or deletes) a tree must run this
+    /// cataloger again.
     fn wants(&self) -> &'static [&'static str] {
         &[
-            "**/package-lock.json",
-            "**/npm-shrinkwrap.json",
-            "**/yarn.lock",
-            "**/pnpm-lock.yaml",
+            LOCKFILES[0],
+            LOCKFILES[1],
+            LOCKFILES[2],
+            LOCKFILES[3],
+            "**/node_modules/*/package.json",
+            "**/node_modules/@*/*/package.json",
+            "**/node_modules/.pnpm/*/node_modules/*/package.json",
+            "**/node_modules/.pnpm/*/node_modules/@*/*/package.json",
         ]
     }
 
     fn catalog(&self, fs: &dyn FileResolver, _env: &Environment) -> Result<CatalogOutput> {
         let mut out = CatalogOutput::default();
-        for pattern in self.wants() {
+        for pattern in LOCKFILES {
             for loc in fs.files_by_glob(pattern) {
                 let dir = parent(&loc.path);
                 if dir.split('/').any(|c| c == "node_modules") || has_installed_tree(fs, dir) {
