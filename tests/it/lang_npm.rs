@@ -354,6 +354,25 @@ fn real_npm_install_matches_npm_ls() {
     );
     assert_eq!(edges(&img), truth_edges);
     write_documents(dir.path(), "npm-real", &img);
+
+    // A production install: the lockfile beside it still lists the dev dependency, which is
+    // not installed and must not be reported.
+    let status = Command::new("npm")
+        .args([
+            "ci",
+            "--omit=dev",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+        ])
+        .current_dir(&project)
+        .status()
+        .expect("npm");
+    assert!(status.success());
+    let (prod, _) = npm_ls(&project);
+    assert!(!prod.iter().any(|(n, _)| n == "is-number"));
+    let sbom = scan(&SourceSpec::Dir(project), Scope::Squashed);
+    assert_eq!(npm_set(&sbom), prod, "--omit=dev: exactly npm ls");
 }
 
 /// The usual Dockerfile: `COPY package*.json` in one layer, `RUN npm ci --omit=dev` in the
