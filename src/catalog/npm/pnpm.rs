@@ -272,3 +272,50 @@ fn mark_dev(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_every_version() {
+        assert_eq!(key_parts("/ms/2.0.0", true), Some(("ms", "2.0.0")));
+        assert_eq!(
+            key_parts("/@babel/core/7.0.0_supports-color@8.1.1", true),
+            Some(("@babel/core", "7.0.0"))
+        );
+        assert_eq!(
+            key_parts("/debug@4.3.4(supports-color@8.1.1)", false),
+            Some(("debug", "4.3.4"))
+        );
+        assert_eq!(key_parts("my_pkg@1.0.0", false), Some(("my_pkg", "1.0.0")));
+        assert_eq!(strip_peers("/my_pkg/1.0.0", true), "/my_pkg/1.0.0");
+    }
+
+    #[test]
+    fn v5_lockfile() {
+        let lock = "lockfileVersion: 5.4
+specifiers:
+  a: ^1.0.0
+dependencies:
+  a: 1.0.0_b@2.0.0
+packages:
+  /a/1.0.0_b@2.0.0:
+    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
+    dependencies:
+      b: 2.0.0
+    dev: false
+  /b/2.0.0:
+    resolution: {integrity: sha1-w7M6te42DYbg5ijwRorn7yfWVN8=}
+    dev: true
+";
+        let out = parse_pnpm_lock(lock.as_bytes(), &Location::new("pnpm-lock.yaml", 0)).unwrap();
+        let names: Vec<String> = out
+            .packages
+            .iter()
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect();
+        assert_eq!(names, ["a@1.0.0", "b@2.0.0"]);
+        assert_eq!(out.relationships.len(), 1);
+    }
+}
