@@ -6,7 +6,7 @@
 # 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query,
 #    docker-registry, openssl, python3-venv (also for the Python cataloger's `pip install
 #    --target` comparison with `pip list`, which reaches PyPI), groff for the man pages,
-#    Debian's Java libraries, unzip and ruby for the language tests, libc6-dev for a static
+#    Debian's Java libraries, unzip, ruby and npm for the language tests, libc6-dev for a static
 #    consign) — only those missing are installed (needs root or sudo).
 # 2. The registry peers (tests/registries.sh): a Python venv with the reference in-toto /
 #    securesystemslib libraries and the oras client, and two CNCF distribution registries on
@@ -38,6 +38,7 @@ command -v unzip >/dev/null || need+=(unzip)
 [ -f /usr/share/java/commons-lang3.jar ] || need+=(libcommons-lang3-java)
 [ -f /usr/share/java/jackson-core.jar ] || need+=(libjackson2-core-java)
 command -v gem >/dev/null || need+=(ruby)  # installed gems vs `gem list`
+command -v npm >/dev/null || need+=(npm)
 host="$(rustc -vV | sed -n 's/^host: //p')"
 case "$host" in
   *-linux-gnu) [ -f "/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x)/libc.a" ] \

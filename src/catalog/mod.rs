@@ -13,6 +13,7 @@ pub mod dotnet;
 pub mod dpkg;
 pub mod java;
 pub(crate) mod license_names;
+pub mod npm;
 pub mod os_release;
 pub mod php;
 pub mod python;

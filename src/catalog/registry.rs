@@ -1,7 +1,7 @@
 //! The one list of catalogers. Adding a cataloger means adding one line here.
 
 use super::Cataloger;
-use super::{apk, dotnet, dpkg, java, php, python, rpm, ruby};
+use super::{apk, dotnet, dpkg, java, npm, php, python, rpm, ruby};
 
 /// Every cataloger, in the order they run and report.
 pub const CATALOGERS: &[&dyn Cataloger] = &[
@@ -10,6 +10,8 @@ pub const CATALOGERS: &[&dyn Cataloger] = &[
     &rpm::RpmDbCataloger,
     &python::PythonInstalledCataloger,
     &python::PythonLockCataloger,
+    &npm::NpmInstalledCataloger,
+    &npm::NpmLockCataloger,
     &java::JavaArchiveCataloger,
     &dotnet::DotnetDepsCataloger,
     &php::PhpComposerInstalledCataloger,
