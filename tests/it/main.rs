@@ -19,6 +19,7 @@ mod diff_polyglot;
 mod encode;
 mod interop;
 mod lang_jvm_more;
+mod lang_mixed;
 mod lang_npm;
 mod lang_python;
 mod oci_registry;
