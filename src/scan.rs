@@ -15,7 +15,10 @@ use rayon::prelude::*;
 
 use crate::catalog::{self, CatalogOutput, Cataloger, Environment, registry};
 use crate::fs::{CaptureSpec, LayerTree, LayeredFs, Sniff, Wants};
-use crate::model::{Package, PackageId, Relationship, Sbom, Scope, Tool, Unknown, resolve};
+use crate::model::{
+    Package, PackageId, PackageMetadata, Relationship, Sbom, Scope, Tool, Unknown, ownership,
+    resolve,
+};
 use crate::source::{self, LoadOptions, LoadedImage, SourceSpec};
 use crate::{Error, Result};
 
@@ -232,6 +235,7 @@ pub fn catalog_image(
     let mut relationships: BTreeSet<Relationship> =
         resolve::resolve(&present).into_iter().collect();
     relationships.extend(explicit);
+    relationships.extend(ownership::owners(&present));
     relationships.retain(|r| ids.contains(&r.from) && ids.contains(&r.to) && r.from != r.to);
     drop(fs);
     let sbom = Sbom {
@@ -295,6 +299,19 @@ fn merge(into: &mut BTreeMap<PackageId, Package>, p: Package) {
     }
     if have.checksums.is_empty() {
         have.checksums = p.checksums;
+    }
+    // A lockfile's record and the installed package are one package: installed evidence
+    // wins, and it is a development dependency only if every record says so.
+    if let (PackageMetadata::Language(a), PackageMetadata::Language(b)) =
+        (&mut have.metadata, &p.metadata)
+    {
+        a.evidence = a.evidence.min(b.evidence);
+        a.dev &= b.dev;
+        for kv in &b.properties {
+            if !a.properties.iter().any(|(k, _)| *k == kv.0) {
+                a.properties.push(kv.clone());
+            }
+        }
     }
     have.introduced_in = match (have.introduced_in, p.introduced_in) {
         (Some(a), Some(b)) => Some(a.min(b)),

@@ -4,9 +4,11 @@
 #   tests/run.sh
 #
 # 1. Debian packages for the real-tool tests (debootstrap, skopeo, umoci, dpkg-query,
-#    docker-registry, openssl, python3-venv, groff for the man pages, libc6-dev for a static
-#    consign, golang-go and two Debian Go library sources for the go build test) — only those
-#    missing are installed (needs root or sudo); cargo-auditable is built into target/.
+#    docker-registry, openssl, python3-venv (also for the Python cataloger's `pip install
+#    --target` comparison with `pip list`, which reaches PyPI), groff for the man pages,
+#    Debian's Java libraries, unzip, ruby and npm for the language tests, golang-go and two
+#    Debian Go library sources for the go build test, libc6-dev for a static consign) — only
+#    those missing are installed (needs root or sudo); cargo-auditable is built into target/.
 # 2. The registry peers (tests/registries.sh): a Python venv with the reference in-toto /
 #    securesystemslib libraries and the oras client, and two CNCF distribution registries on
 #    127.0.0.1 (plain HTTP; TLS with basic auth), stopped when this script exits.
@@ -32,6 +34,12 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v openssl >/dev/null || need+=(openssl)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v groff >/dev/null || need+=(groff-base)
+# Java libraries and Ruby for the real-install tests of tests/it/lang_jvm_more.rs.
+command -v unzip >/dev/null || need+=(unzip)
+[ -f /usr/share/java/commons-lang3.jar ] || need+=(libcommons-lang3-java)
+[ -f /usr/share/java/jackson-core.jar ] || need+=(libjackson2-core-java)
+command -v gem >/dev/null || need+=(ruby)  # installed gems vs `gem list`
+command -v npm >/dev/null || need+=(npm)
 command -v go >/dev/null || need+=(golang-go)
 command -v git >/dev/null || need+=(git)
 # Real Go modules for the go build test, served from a proxy on disk (tests/it/lang_go_rust.rs).

@@ -10,12 +10,18 @@
 
 pub mod apk;
 pub(crate) mod binary;
+pub mod dotnet;
 pub mod dpkg;
 pub mod golang;
+pub mod java;
 pub(crate) mod license_names;
+pub mod npm;
 pub mod os_release;
+pub mod php;
+pub mod python;
 pub mod registry;
 pub mod rpm;
+pub mod ruby;
 pub mod rust;
 #[cfg(test)]
 pub(crate) mod testfs;

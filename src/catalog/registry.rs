@@ -1,17 +1,27 @@
 //! The one list of catalogers. Adding a cataloger means adding one line here.
 
 use super::Cataloger;
-use super::{apk, dpkg, golang, rpm, rust};
+use super::{apk, dotnet, dpkg, golang, java, npm, php, python, rpm, ruby, rust};
 
 /// Every cataloger, in the order they run and report.
 pub const CATALOGERS: &[&dyn Cataloger] = &[
     &dpkg::DpkgDbCataloger,
     &apk::ApkDbCataloger,
     &rpm::RpmDbCataloger,
+    &python::PythonInstalledCataloger,
+    &python::PythonLockCataloger,
+    &npm::NpmInstalledCataloger,
+    &npm::NpmLockCataloger,
     &golang::GoModuleBinaryCataloger,
     &golang::GoModFileCataloger,
     &rust::CargoAuditableCataloger,
     &rust::CargoLockCataloger,
+    &java::JavaArchiveCataloger,
+    &dotnet::DotnetDepsCataloger,
+    &php::PhpComposerInstalledCataloger,
+    &php::PhpComposerLockCataloger,
+    &ruby::RubyGemspecCataloger,
+    &ruby::RubyGemfileLockCataloger,
 ];
 
 /// The catalogers whose name or tag matches one of `selectors` (`dpkg`, `dpkg-db-cataloger`,

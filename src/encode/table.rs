@@ -3,8 +3,9 @@
 //!
 //! Columns are stable (`NAME VERSION TYPE LAYER`, plus `STATUS` for the all-layers scope or
 //! when a package is listed but not installed) so
-//! that scripts and diffs of the output keep working; rows are sorted by type, then name, then
-//! version. Columns are separated by two spaces and padded to the widest cell; the last column
+//! that scripts and diffs of the output keep working; rows are grouped by ecosystem (OS
+//! packages first, then each language ecosystem), then sorted by name and version, and a
+//! line after the table counts the packages per ecosystem. Columns are separated by two spaces and padded to the widest cell; the last column
 //! is never padded, so no line has trailing spaces. No colours: the output is the same on a
 //! terminal and in a file.
 
@@ -40,7 +41,12 @@ pub(crate) fn render(sbom: &Sbom) -> String {
     let all_layers = sbom.scope == Scope::AllLayers;
     let mut packages: Vec<&Package> = sbom.packages.iter().collect();
     packages.sort_by(|a, b| {
-        (a.purl.ty(), &a.name, &a.version).cmp(&(b.purl.ty(), &b.name, &b.version))
+        (a.ecosystem, a.purl.ty(), &a.name, &a.version).cmp(&(
+            b.ecosystem,
+            b.purl.ty(),
+            &b.name,
+            &b.version,
+        ))
     });
     if packages.is_empty() {
         out.push_str("No packages found.\n");
@@ -74,6 +80,7 @@ pub(crate) fn render(sbom: &Sbom) -> String {
             .collect();
         let header: Vec<String> = header.into_iter().map(str::to_owned).collect();
         write_rows(&mut out, &header, &rows);
+        let _ = writeln!(out, "\n{}", counts(&packages));
     }
 
     if !sbom.unknowns.is_empty() {
@@ -88,6 +95,24 @@ pub(crate) fn render(sbom: &Sbom) -> String {
         }
     }
     out
+}
+
+/// `N packages: 92 deb, 14 pypi`, in table order.
+fn counts(sorted: &[&Package]) -> String {
+    let mut per: Vec<(&str, usize)> = Vec::new();
+    for p in sorted {
+        match per.last_mut() {
+            Some((ty, n)) if *ty == p.purl.ty() => *n += 1,
+            _ => per.push((p.purl.ty(), 1)),
+        }
+    }
+    let list: Vec<String> = per.iter().map(|(ty, n)| format!("{n} {ty}")).collect();
+    let total = sorted.len();
+    format!(
+        "{total} {}: {}",
+        if total == 1 { "package" } else { "packages" },
+        list.join(", ")
+    )
 }
 
 /// Writes the header and rows with every column but the last padded to its widest cell.

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod graph;
 pub mod license;
+pub mod ownership;
 pub mod package;
 pub mod purl;
 pub mod resolve;

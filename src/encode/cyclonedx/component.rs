@@ -7,10 +7,16 @@ use super::model::{
 };
 use crate::encode::CdxVersion;
 use crate::encode::common::{layer_label, layer_step, web_url};
-use crate::model::{Package, PackageMetadata, Party, Sbom};
+use crate::model::{Package, PackageId, PackageMetadata, Party, Sbom};
 
 /// The component for `p`.
-pub(super) fn package(sbom: &Sbom, p: &Package, version: CdxVersion) -> Component {
+/// `owners` are the packages that contain it (an OS package owning its files).
+pub(super) fn package(
+    sbom: &Sbom,
+    p: &Package,
+    owners: &[&PackageId],
+    version: CdxVersion,
+) -> Component {
     let legacy_author = version == CdxVersion::V1_5;
     let (description, homepage) = match &p.metadata {
         PackageMetadata::Dpkg(m) => (None, m.homepage.as_deref()),
@@ -69,7 +75,7 @@ pub(super) fn package(sbom: &Sbom, p: &Package, version: CdxVersion) -> Componen
             })
             .into_iter()
             .collect(),
-        properties: properties(sbom, p),
+        properties: properties(sbom, p, owners),
         evidence: evidence(sbom, p, version),
     }
 }
@@ -147,9 +153,14 @@ fn evidence(sbom: &Sbom, p: &Package, version: CdxVersion) -> Option<Evidence> {
     (!occurrences.is_empty()).then_some(Evidence { occurrences })
 }
 
-fn properties(sbom: &Sbom, p: &Package) -> Vec<Property> {
+fn properties(sbom: &Sbom, p: &Package, owners: &[&PackageId]) -> Vec<Property> {
     let mut out = Props(Vec::new());
     out.push("consign:package:foundBy", Some(p.found_by));
+    // The CycloneDX `dependencies` graph has no "contains"; say it here, with the owner's
+    // bom-ref (its purl).
+    for o in owners {
+        out.push("consign:package:ownedBy", Some(o));
+    }
     out.push("consign:package:arch", p.arch.as_ref());
     // A package another SBOM gave no purl keeps its ecosystem (consign writes none for it).
     if p.synthetic_purl {

@@ -138,11 +138,11 @@ fn build(sbom: &Sbom, version: CdxVersion, opts: &EncodeOptions) -> Bom {
     if let Some(distro) = &sbom.distro {
         components.push(os_component(distro, &refs));
     }
-    components.extend(
-        sbom.packages
-            .iter()
-            .map(|p| component::package(sbom, p, version)),
-    );
+    let containers = crate::model::ownership::containers(&sbom.relationships);
+    components.extend(sbom.packages.iter().map(|p| {
+        let owners = containers.get(&p.id()).map_or(&[][..], Vec::as_slice);
+        component::package(sbom, p, owners, version)
+    }));
     let image = image_component(sbom, &refs);
     let dependencies = dependencies(sbom, &refs, &image, &components);
     let mut compositions = vec![Composition {
