@@ -91,6 +91,42 @@ mod tests {
     use crate::fs::LayeredFs;
     use crate::model::RelationshipKind;
 
+    #[test]
+    fn hostile_binaries_never_panic() {
+        let bin = std::fs::read(fixture("cargo/auditable-binary/uses_serde_json")).unwrap();
+        assert!(matches!(auditable::extract(&bin), Ok(Some(_))));
+        // Truncated anywhere (the section table sits at the end of the file).
+        for cut in [
+            0,
+            3,
+            16,
+            63,
+            64,
+            0x6b0c1,
+            0x6b0c1 + 10,
+            bin.len() - 100,
+            bin.len() - 1,
+        ] {
+            let _ = auditable::extract(&bin[..cut]);
+        }
+        // The ELF header's section-table fields set to extremes.
+        for at in 0x28..0x40 {
+            for v in [0u8, 0x7f, 0xff] {
+                let mut b = bin.clone();
+                b[at] = v;
+                let _ = auditable::extract(&b);
+            }
+        }
+        // The section's bytes corrupted: kept as extracted, an unknown when inflated.
+        let mut b = bin.clone();
+        b[0x6b0c1..0x6b0c1 + 8].fill(0xff);
+        let mut out = CatalogOutput::default();
+        let summary = auditable::extract(&b).unwrap().unwrap();
+        auditable::catalog_section(&Location::new("x", 0), &summary, &mut out);
+        assert!(out.packages.is_empty());
+        assert_eq!(out.unknowns.len(), 1);
+    }
+
     /// osv-scalibr's expectation for this binary: ten crates.io crates and the root crate.
     #[test]
     fn real_auditable_binary_with_its_tree() {
