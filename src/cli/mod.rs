@@ -224,7 +224,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Rules(a) => rules::run(a),
         Command::Catalogers => {
             for c in consign::catalog::registry::CATALOGERS {
-                println!("{}\t{}", c.name(), c.wants().join(" "));
+                let mut read = c.wants().join(" ");
+                // Files recognised by content: say which are looked at, and the cap.
+                if let Some(e) = c.extractor() {
+                    let which = if e.executable_only {
+                        "executables"
+                    } else {
+                        "files"
+                    };
+                    let by_content = format!(
+                        "by content: {which} matching {} up to {} MiB",
+                        e.include.join(" "),
+                        e.max_bytes >> 20
+                    );
+                    read = if read.is_empty() {
+                        by_content
+                    } else {
+                        format!("{read} {by_content}")
+                    };
+                }
+                println!("{}\t{read}", c.name());
             }
             Ok(ExitStatus::Success)
         }

@@ -211,9 +211,14 @@ fn help_and_version() {
     let o = run(&["catalogers"]);
     assert!(o.status.success());
     let list = String::from_utf8_lossy(&o.stdout);
-    for c in ["dpkg-db-cataloger", "apk-db-cataloger", "rpm-db-cataloger"] {
-        assert!(list.contains(c), "{list}");
+    for c in consign::catalog::registry::CATALOGERS {
+        assert!(list.contains(c.name()), "{list}");
     }
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("go-module-binary-cataloger\tby content: executables")),
+        "{list}"
+    );
 }
 
 #[test]
