@@ -22,6 +22,9 @@
 # 4. Every SBOM the tests wrote is checked with the third-party validators in
 #    ../shared/tools/validate-sbom (CycloneDX's own validator, pyspdxtools, the NTIA checker).
 set -euo pipefail
+# Nothing here reads standard input; cargo's rustc probe (`rustc -`) would read whatever an
+# inherited stdin holds.
+exec </dev/null
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 
