@@ -25,6 +25,8 @@ set -euo pipefail
 # Nothing here reads standard input; cargo's rustc probe (`rustc -`) would read whatever an
 # inherited stdin holds.
 exec </dev/null
+# shellcheck source=tests/cargo-probe.sh
+source "$(dirname "$0")/cargo-probe.sh"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 
@@ -99,7 +101,7 @@ export PATH="$auditable/bin:$PATH"
 # own target directory, without debug info (a quarter of the size, half the build time).
 echo "tests/run.sh: building a static consign for $host" >&2
 CARGO_PROFILE_DEV_DEBUG=0 RUSTFLAGS="-C target-feature=+crt-static" \
-  cargo build --quiet --bin consign --target "$host"
+  cargo_probe_retry cargo build --quiet --bin consign --target "$host"
 export CONSIGN_STATIC_BIN="$here/target/$host/debug/consign"
 
 # shellcheck source=tests/registries.sh
@@ -110,7 +112,7 @@ rm -rf "$out"
 mkdir -p "$out"
 export CONSIGN_E2E_ROOTFS="$rootfs"
 export CONSIGN_E2E_OUT="$out"
-cargo test --all-targets -- --include-ignored
+cargo_probe_retry cargo test --all-targets -- --include-ignored
 
 validator="${CONSIGN_VALIDATE_SBOM:-$here/../shared/tools/validate-sbom}"
 shopt -s nullglob

@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# Sourced by tests/run.sh and .ci/run. `cargo_probe_retry CMD...` runs a cargo command and, if it
+# failed because cargo's rustc probe (`rustc - --print=cfg …`, run before anything is compiled)
+# failed, runs it once more with the probe cache (target*/.rustc_info.json) removed. On this
+# machine the probe has been seen to fail right after `cargo install` or a test run that
+# spawned cargo, reading another process's output as its input; cargo then caches the failure.
+# Any other failure is returned as is.
+cargo_probe_retry() {
+  local log status=0
+  log="$(mktemp)"
+  # stderr (compiler progress, not test results) is shown once the command is done.
+  "$@" 2>"$log" || status=$?
+  cat "$log" >&2
+  if [ "$status" -ne 0 ] && grep -q 'to learn about target-specific information' "$log"; then
+    echo "cargo_probe_retry: cargo's rustc probe failed; clearing its cache and retrying" >&2
+    find "${CARGO_TARGET_DIR:-target}" -maxdepth 2 -name .rustc_info.json -delete 2>/dev/null || true
+    status=0
+    "$@" || status=$?
+  fi
+  rm -f "$log"
+  return "$status"
+}
