@@ -212,7 +212,10 @@ pub fn key_of(p: &Package) -> Key {
 pub fn normalise<'a>(ty: &str, namespace: &'a str, name: &'a str) -> (Cow<'a, str>, Cow<'a, str>) {
     match ty {
         // PEP 503: case-insensitive, runs of `-`, `_`, `.` are one `-`.
-        "pypi" => (Cow::Borrowed(""), Cow::Owned(pep503(name))),
+        "pypi" => (
+            Cow::Borrowed(""),
+            Cow::Owned(crate::catalog::python::normalize_name(name)),
+        ),
         "cargo" => (
             Cow::Borrowed(""),
             Cow::Owned(name.to_ascii_lowercase().replace('_', "-")),
@@ -239,23 +242,6 @@ fn lower(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(s)
     }
-}
-
-fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 /// The version to compare: the purl's (every producer agrees on it; Trivy's SPDX 2.2

@@ -35,6 +35,10 @@ mod metadata;
 mod poetry;
 mod requirement;
 
+/// PEP 503 name normalisation (lowercase; runs of `-`, `_`, `.` become one `-`), also how the
+/// purl spec names `pypi` packages.
+pub use requirement::normalize as normalize_name;
+
 #[cfg(test)]
 mod fixture_tests;
 #[cfg(test)]

@@ -12,7 +12,24 @@ use consign::{Sbom, ScanOptions};
 use crate::support::{tmp, write_documents};
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let mut out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    // cargo's rustc probe has been seen to fail here, reading another process's output as its
+    // input, and cargo caches the failure: clear the cache and try once more (see
+    // tests/cargo-probe.sh).
+    if !out.status.success()
+        && String::from_utf8_lossy(&out.stderr)
+            .contains("to learn about target-specific information")
+    {
+        let target = cmd
+            .get_envs()
+            .find(|(k, _)| *k == "CARGO_TARGET_DIR")
+            .and_then(|(_, v)| v.map(Path::new).map(Path::to_path_buf))
+            .or_else(|| cmd.get_current_dir().map(|d| d.join("target")));
+        if let Some(dir) = target {
+            let _ = std::fs::remove_file(dir.join(".rustc_info.json"));
+        }
+        out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    }
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}",
