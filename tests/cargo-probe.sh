@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Sourced by tests/run.sh and .ci/run. `cargo_probe_retry CMD...` runs a cargo command and, if it
 # failed because cargo's rustc probe (`rustc - --print=cfg …`, run before anything is compiled)
-# failed, runs it once more with the probe cache (target*/.rustc_info.json) removed. On this
-# machine the probe has been seen to fail right after `cargo install` or a test run that
+# failed, runs it again (at most twice) with the probe cache (target*/.rustc_info.json) removed.
+# On this machine the probe has been seen to fail right after `cargo install` or a test run that
 # spawned cargo, reading another process's output as its input; cargo then caches the failure.
 # Any other failure is returned as is.
 cargo_probe_retry() {
@@ -11,12 +11,16 @@ cargo_probe_retry() {
   # stderr (compiler progress, not test results) is shown once the command is done.
   "$@" 2>"$log" || status=$?
   cat "$log" >&2
-  if [ "$status" -ne 0 ] && grep -q 'to learn about target-specific information' "$log"; then
+  local tries=0
+  while [ "$status" -ne 0 ] && [ "$tries" -lt 2 ] \
+    && grep -q 'to learn about target-specific information' "$log"; do
+    tries=$((tries + 1))
     echo "cargo_probe_retry: cargo's rustc probe failed; clearing its cache and retrying" >&2
     find "${CARGO_TARGET_DIR:-target}" -maxdepth 2 -name .rustc_info.json -delete 2>/dev/null || true
     status=0
-    "$@" || status=$?
-  fi
+    "$@" 2>"$log" || status=$?
+    cat "$log" >&2
+  done
   rm -f "$log"
   return "$status"
 }

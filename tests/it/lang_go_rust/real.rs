@@ -14,12 +14,15 @@ use crate::support::{tmp, write_documents};
 fn run(cmd: &mut Command) -> String {
     let mut out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     // cargo's rustc probe has been seen to fail here, reading another process's output as its
-    // input, and cargo caches the failure: clear the cache and try once more (see
+    // input, and cargo caches the failure: clear the cache and try again, at most twice (see
     // tests/cargo-probe.sh).
-    if !out.status.success()
-        && String::from_utf8_lossy(&out.stderr)
-            .contains("to learn about target-specific information")
-    {
+    for _ in 0..2 {
+        if out.status.success()
+            || !String::from_utf8_lossy(&out.stderr)
+                .contains("to learn about target-specific information")
+        {
+            break;
+        }
         let target = cmd
             .get_envs()
             .find(|(k, _)| *k == "CARGO_TARGET_DIR")
