@@ -463,10 +463,20 @@ fn extract_entry<R: Read>(
         return Ok(None);
     }
     if meta.size <= max {
+        // Exactly the file: no doubling of a buffer that may hold a 500 MB binary.
+        scratch.reserve_exact(usize::try_from(meta.size).unwrap_or(0));
         entry.take(max).read_to_end(scratch).map_err(failed)?;
     }
-    Ok(keep_extracted(path, meta, scratch, cap))
+    let kept = keep_extracted(path, meta, scratch, cap);
+    // Only the summary outlives this file: a large buffer is not kept for the rest of the layer.
+    if scratch.capacity() > SCRATCH_KEEP {
+        *scratch = Vec::new();
+    }
+    Ok(kept)
 }
+
+/// The largest read buffer kept between files of one layer.
+const SCRATCH_KEEP: usize = 16 << 20;
 
 /// The content to record for a file extractors looked at: their summaries, charged to the
 /// image-wide budget.
