@@ -112,7 +112,9 @@ rm -rf "$out"
 mkdir -p "$out"
 export CONSIGN_E2E_ROOTFS="$rootfs"
 export CONSIGN_E2E_OUT="$out"
-cargo_probe_retry cargo test --all-targets -- --include-ignored
+# Build first (retried if cargo's rustc probe fails, see tests/cargo-probe.sh), then test.
+cargo_probe_retry cargo test --all-targets --no-run
+cargo test --all-targets -- --include-ignored
 
 validator="${CONSIGN_VALIDATE_SBOM:-$here/../shared/tools/validate-sbom}"
 shopt -s nullglob
