@@ -24,3 +24,18 @@ cargo_probe_retry() {
   rm -f "$log"
   return "$status"
 }
+
+# The cause found for those probe failures: on this machine kind /dev/null has been seen to be a
+# regular file (something deleted the device and a later `>/dev/null` created a file), so every
+# `>/dev/null` appends to it and every process whose stdin is /dev/null — cargo gives rustc's
+# probe `Stdio::null()` — reads that output back. `ensure_dev_null` puts the character device
+# back (as root; otherwise it says what is wrong). Call it before anything else runs.
+ensure_dev_null() {
+  [ -c /dev/null ] && return 0
+  echo "cargo-probe.sh: /dev/null is not a character device; recreating it" >&2
+  if [ "$(id -u)" -eq 0 ]; then
+    rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+  else
+    sudo sh -c 'rm -f /dev/null && mknod -m 666 /dev/null c 1 3'
+  fi
+}

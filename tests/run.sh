@@ -22,11 +22,12 @@
 # 4. Every SBOM the tests wrote is checked with the third-party validators in
 #    ../shared/tools/validate-sbom (CycloneDX's own validator, pyspdxtools, the NTIA checker).
 set -euo pipefail
+# shellcheck source=tests/cargo-probe.sh
+source "$(dirname "$0")/cargo-probe.sh"
+ensure_dev_null
 # Nothing here reads standard input; cargo's rustc probe (`rustc -`) would read whatever an
 # inherited stdin holds.
 exec </dev/null
-# shellcheck source=tests/cargo-probe.sh
-source "$(dirname "$0")/cargo-probe.sh"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 
