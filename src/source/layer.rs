@@ -18,6 +18,7 @@ use flate2::bufread::MultiGzDecoder;
 
 use super::Limits;
 use super::digest::{Algorithm, Digest, DigestReader};
+use super::pipe;
 use crate::fs::path::{self, PathError};
 use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants, whiteout};
 use crate::{Error, Result};
@@ -171,46 +172,117 @@ fn stream_error(blob: &str, e: io::Error) -> Error {
     Error::archive(blob, format!("corrupt layer: {e}"))
 }
 
+/// The blob stream after the sniffed bytes are put back in front of it.
+type Input<R> = io::Chain<io::Cursor<Vec<u8>>, BufReader<DigestReader<R>>>;
+/// What the tar side of a layer produces: entries, warnings, and the diff_id unless the tar
+/// is the blob itself.
+type Walked = Result<(LayerTree, Vec<String>, Option<Digest>)>;
+
 /// Reads one layer blob. `blob` is the name used in messages; `expected` the descriptor's
 /// digest, when known, so that a blob that fails to decompress because it was altered is
 /// reported as the digest mismatch it is.
+///
+/// The blob digest and the decompression run on a second thread, the diff_id and the tar walk
+/// on this one ([`pipe`]).
 pub fn read_layer(
+    raw: impl Read + Send,
+    blob: &str,
+    expected: Option<&Digest>,
+    cap: &Capture<'_>,
+) -> Result<LayerRead> {
+    let limits = cap.limits;
+    read_layer_via(raw, blob, expected, cap, |input, compression, walk_tar| {
+        pipe::run(
+            input,
+            |input, fill| match decoder(input, compression, limits) {
+                Ok(mut d) => fill.pump(&mut d),
+                Err(e) => fill.fail(e),
+            },
+            |bytes| walk_tar(bytes),
+        )
+    })
+}
+
+/// [`read_layer`] on this thread only, for a blob that cannot be handed to another thread (a
+/// member of an archive read from a stream).
+pub fn read_layer_inline(
     raw: impl Read,
     blob: &str,
     expected: Option<&Digest>,
     cap: &Capture<'_>,
 ) -> Result<LayerRead> {
     let limits = cap.limits;
+    read_layer_via(
+        raw,
+        blob,
+        expected,
+        cap,
+        |mut input, compression, walk_tar| {
+            let walked = match decoder(&mut input, compression, limits) {
+                Ok(mut d) => walk_tar(&mut d),
+                Err(e) => Err(stream_error(blob, e)),
+            };
+            (input, walked)
+        },
+    )
+}
+
+/// The decompressor for `compression` over `input`, bounded by [`Limits::max_layer_bytes`].
+fn decoder<'a>(
+    input: impl io::BufRead + 'a,
+    compression: Compression,
+    limits: &Limits,
+) -> io::Result<Box<dyn Read + 'a>> {
+    let inner: Box<dyn Read + 'a> = match compression {
+        Compression::Gzip => Box::new(MultiGzDecoder::new(input)),
+        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(input)?),
+        Compression::None => Box::new(input),
+    };
+    Ok(Box::new(LimitReader {
+        inner,
+        left: limits.max_layer_bytes,
+        limit: limits.max_layer_bytes,
+    }))
+}
+
+/// The shared part of [`read_layer`] and [`read_layer_inline`]: `run` decompresses `input`
+/// and feeds the bytes to the tar walk it is given, then hands `input` back.
+fn read_layer_via<R: Read>(
+    raw: R,
+    blob: &str,
+    expected: Option<&Digest>,
+    cap: &Capture<'_>,
+    run: impl FnOnce(
+        Input<R>,
+        Compression,
+        &mut dyn FnMut(&mut dyn Read) -> Walked,
+    ) -> (Input<R>, Walked),
+) -> Result<LayerRead> {
     let algorithm = expected.map_or(Algorithm::Sha256, Digest::algorithm);
     let mut buffered = BufReader::with_capacity(256 << 10, DigestReader::new(raw, algorithm));
     let mut head = [0u8; 8];
     let n = read_head(&mut buffered, &mut head).map_err(|e| stream_error(blob, e))?;
     let compression = sniff(&head[..n]).map_err(|why| Error::archive(blob, why))?;
     // Put the sniffed bytes back in front of the stream.
-    let mut input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
-    let walked = (|| -> Result<(LayerTree, Vec<String>, Digest)> {
-        let decoder: Box<dyn Read + '_> = match compression {
-            Compression::Gzip => Box::new(MultiGzDecoder::new(&mut input)),
-            Compression::Zstd => {
-                Box::new(zstd::Decoder::with_buffer(&mut input).map_err(|e| stream_error(blob, e))?)
-            }
-            Compression::None => Box::new(&mut input),
+    let input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
+    // An uncompressed blob is its own tar: its digest is the diff_id, hashed once.
+    let same_bytes = compression == Compression::None && algorithm == Algorithm::Sha256;
+    let mut walk_tar = |tar_bytes: &mut dyn Read| -> Walked {
+        let hashing = if same_bytes {
+            DigestReader::counting(tar_bytes)
+        } else {
+            DigestReader::new(tar_bytes, Algorithm::Sha256)
         };
-        let limited = LimitReader {
-            inner: decoder,
-            left: limits.max_layer_bytes,
-            limit: limits.max_layer_bytes,
-        };
-        let guarded = TarGuard::new(DigestReader::new(limited, Algorithm::Sha256));
-        let mut archive = tar::Archive::new(guarded);
+        let mut archive = tar::Archive::new(TarGuard::new(hashing));
         let (tree, warnings) = walk(&mut archive, blob, cap)?;
         let (diff_id, _) = archive
             .into_inner()
             .into_inner()
-            .finish()
+            .finish_optional()
             .map_err(|e| stream_error(blob, e))?;
         Ok((tree, warnings, diff_id))
-    })();
+    };
+    let (input, walked) = run(input, compression, &mut walk_tar);
     let (_, buffered) = input.into_inner();
     let hashed = buffered.into_inner().finish();
     let (tree, warnings, diff_id) = match walked {
@@ -233,6 +305,8 @@ pub fn read_layer(
     };
     let (blob_digest, blob_size) =
         hashed.map_err(|e| Error::archive(blob, format!("reading blob: {e}")))?;
+    // Not hashed only when it is the blob itself.
+    let diff_id = diff_id.unwrap_or_else(|| blob_digest.clone());
     Ok(LayerRead {
         tree,
         blob_digest,
