@@ -3,18 +3,43 @@
 //! decoders consign uses — flate2 on zlib-rs for gzip (multi-member), zstd — and discards the
 //! output. Largest blobs first, each to the next free core, as consign schedules layers.
 //! Nothing is hashed or parsed: consign's time over this is the cost of everything else.
+//! With `--digests` each blob's compressed and uncompressed bytes are also hashed with SHA-256
+//! on the same thread, as verifying a layer's digest and diff_id needs: the floor of a reader
+//! that checks what it reads.
 //!
-//! `cargo bench --bench floor -- BLOB...` prints the wall time and the bytes in and out.
+//! `cargo bench --bench floor -- [--digests] BLOB...` prints the wall time and the bytes in and
+//! out.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
-fn decompress(path: &str) -> io::Result<(u64, u64)> {
+/// A reader hashing what passes through it, when asked to.
+struct Hashing<R> {
+    inner: R,
+    hasher: Option<Sha256>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+fn decompress(path: &str, digests: bool) -> io::Result<(u64, u64)> {
     let compressed = std::fs::metadata(path)?.len();
-    let mut input = BufReader::with_capacity(256 << 10, File::open(path)?);
+    let file = Hashing {
+        inner: File::open(path)?,
+        hasher: digests.then(Sha256::new),
+    };
+    let mut input = BufReader::with_capacity(256 << 10, file);
     let mut magic = [0u8; 4];
     input.read_exact(&mut magic)?;
     let input = io::Cursor::new(magic).chain(input);
@@ -25,17 +50,28 @@ fn decompress(path: &str) -> io::Result<(u64, u64)> {
     };
     let mut buf = vec![0u8; 256 << 10];
     let mut out = 0u64;
+    let mut diff_id = digests.then(Sha256::new);
     loop {
         match decoder.read(&mut buf)? {
             0 => break,
-            n => out += n as u64,
+            n => {
+                out += n as u64;
+                if let Some(h) = &mut diff_id {
+                    h.update(&buf[..n]);
+                }
+            }
         }
+    }
+    // The digests themselves are not needed: computing them is the cost measured.
+    if let Some(h) = diff_id {
+        std::hint::black_box(h.finalize());
     }
     Ok((compressed, out))
 }
 
 fn main() {
     // `cargo bench` passes `--bench`; blobs are the other arguments.
+    let digests = std::env::args().any(|a| a == "--digests");
     let mut blobs: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
@@ -45,7 +81,7 @@ fn main() {
     let sizes: Vec<(u64, u64)> = blobs
         .iter()
         .par_bridge()
-        .map(|b| decompress(b).unwrap_or_else(|e| panic!("{b}: {e}")))
+        .map(|b| decompress(b, digests).unwrap_or_else(|e| panic!("{b}: {e}")))
         .collect();
     let elapsed = start.elapsed();
     let (input, output) = sizes
