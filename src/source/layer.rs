@@ -9,8 +9,9 @@
 //!
 //! Layer format: <https://github.com/opencontainers/image-spec/blob/main/layer.md>.
 
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -18,6 +19,7 @@ use flate2::bufread::MultiGzDecoder;
 
 use super::Limits;
 use super::digest::{Algorithm, Digest, DigestReader};
+use super::limits::RATIO_FLOOR;
 use crate::fs::path::{self, PathError};
 use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants, whiteout};
 use crate::{Error, Result};
@@ -43,6 +45,8 @@ pub struct Capture<'a> {
     /// The limits in force.
     pub limits: &'a Limits,
     used: AtomicU64,
+    /// Uncompressed bytes of all layers read so far ([`Limits::max_total_bytes`]).
+    decompressed: AtomicU64,
 }
 
 impl<'a> Capture<'a> {
@@ -52,6 +56,7 @@ impl<'a> Capture<'a> {
             wants,
             limits,
             used: AtomicU64::new(0),
+            decompressed: AtomicU64::new(0),
         }
     }
 
@@ -128,24 +133,74 @@ pub fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-/// A reader that fails once more than `limit` bytes have come through.
-struct LimitReader<R> {
+/// The decompressed stream of one layer, failing once a limit is passed: the layer's size
+/// ([`Limits::max_layer_bytes`]), all layers' size ([`Limits::max_total_bytes`]) or, for a
+/// compressed layer past [`RATIO_FLOOR`], the decompression ratio ([`Limits::max_ratio`]).
+struct LimitReader<'c, R> {
     inner: R,
-    left: u64,
-    limit: u64,
+    produced: u64,
+    /// Compressed bytes the decoder consumed (`None` for a plain tar).
+    consumed: Option<&'c Cell<u64>>,
+    cap: &'c Capture<'c>,
 }
 
-impl<R: Read> Read for LimitReader<R> {
+impl<R: Read> Read for LimitReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n as u64 > self.left {
-            return Err(io::Error::other(LimitHit(format!(
-                "uncompressed layer exceeds {} bytes",
-                self.limit
-            ))));
+        let limits = self.cap.limits;
+        let hit = |why: String| Err(io::Error::other(LimitHit(why)));
+        self.produced += n as u64;
+        if self.produced > limits.max_layer_bytes {
+            return hit(format!(
+                "uncompressed layer exceeds {} bytes (limit layer-bytes)",
+                limits.max_layer_bytes
+            ));
         }
-        self.left -= n as u64;
+        let total = self.cap.decompressed.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if total > limits.max_total_bytes {
+            return hit(format!(
+                "the image's uncompressed layers exceed {} bytes together (limit total-bytes)",
+                limits.max_total_bytes
+            ));
+        }
+        if let Some(consumed) = self.consumed
+            && limits.max_ratio > 0
+            && self.produced > RATIO_FLOOR
+            && self.produced / consumed.get().max(1) > limits.max_ratio
+        {
+            return hit(format!(
+                "decompression bomb: {} bytes inflated from {} (more than {}:1, limit ratio)",
+                self.produced,
+                consumed.get(),
+                limits.max_ratio
+            ));
+        }
         Ok(n)
+    }
+}
+
+/// Counts the compressed bytes a decoder consumes, for the ratio check.
+struct CountingBufRead<'c, B> {
+    inner: B,
+    consumed: &'c Cell<u64>,
+}
+
+impl<B: BufRead> Read for CountingBufRead<'_, B> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed.set(self.consumed.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl<B: BufRead> BufRead for CountingBufRead<'_, B> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.consumed.set(self.consumed.get() + amt as u64);
+        self.inner.consume(amt);
     }
 }
 
@@ -171,6 +226,18 @@ fn stream_error(blob: &str, e: io::Error) -> Error {
     Error::archive(blob, format!("corrupt layer: {e}"))
 }
 
+/// An error while reading the entry `path`: a limit hit stays one (the entry is only where
+/// the stream happened to be), anything else is a corrupt layer naming the entry.
+fn entry_error(blob: &str, path: &str, e: io::Error) -> Error {
+    if e.get_ref().is_some_and(|i| i.is::<LimitHit>()) {
+        return stream_error(blob, e);
+    }
+    stream_error(
+        blob,
+        io::Error::new(e.kind(), format!("reading /{path}: {e}")),
+    )
+}
+
 /// Reads one layer blob. `blob` is the name used in messages; `expected` the descriptor's
 /// digest, when known, so that a blob that fails to decompress because it was altered is
 /// reported as the digest mismatch it is.
@@ -180,7 +247,6 @@ pub fn read_layer(
     expected: Option<&Digest>,
     cap: &Capture<'_>,
 ) -> Result<LayerRead> {
-    let limits = cap.limits;
     let algorithm = expected.map_or(Algorithm::Sha256, Digest::algorithm);
     let mut buffered = BufReader::with_capacity(256 << 10, DigestReader::new(raw, algorithm));
     let mut head = [0u8; 8];
@@ -189,17 +255,23 @@ pub fn read_layer(
     // Put the sniffed bytes back in front of the stream.
     let mut input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
     let walked = (|| -> Result<(LayerTree, Vec<String>, Digest)> {
+        let consumed = Cell::new(0u64);
+        let counted = CountingBufRead {
+            inner: &mut input,
+            consumed: &consumed,
+        };
         let decoder: Box<dyn Read + '_> = match compression {
-            Compression::Gzip => Box::new(MultiGzDecoder::new(&mut input)),
+            Compression::Gzip => Box::new(MultiGzDecoder::new(counted)),
             Compression::Zstd => {
-                Box::new(zstd::Decoder::with_buffer(&mut input).map_err(|e| stream_error(blob, e))?)
+                Box::new(zstd::Decoder::with_buffer(counted).map_err(|e| stream_error(blob, e))?)
             }
-            Compression::None => Box::new(&mut input),
+            Compression::None => Box::new(counted),
         };
         let limited = LimitReader {
             inner: decoder,
-            left: limits.max_layer_bytes,
-            limit: limits.max_layer_bytes,
+            produced: 0,
+            consumed: (compression != Compression::None).then_some(&consumed),
+            cap,
         };
         let guarded = TarGuard::new(DigestReader::new(limited, Algorithm::Sha256));
         let mut archive = tar::Archive::new(guarded);
@@ -262,7 +334,7 @@ fn walk<R: Read>(
         if count > limits.max_entries {
             return Err(Error::Limit {
                 what: blob.to_owned(),
-                reason: format!("more than {} entries", limits.max_entries),
+                reason: format!("more than {} entries (limit entries)", limits.max_entries),
             });
         }
         let raw_name = entry.path_bytes().into_owned();
@@ -404,12 +476,7 @@ fn capture<R: Read>(
     entry
         .take(cap.limits.max_file_bytes)
         .read_to_end(&mut buf)
-        .map_err(|e| {
-            stream_error(
-                blob,
-                io::Error::new(e.kind(), format!("reading /{path}: {e}")),
-            )
-        })?;
+        .map_err(|e| entry_error(blob, path, e))?;
     Ok(Content::Bytes(Arc::from(buf)))
 }
 
@@ -426,12 +493,7 @@ fn sniff_entry<R: Read>(
     entry
         .take(cap.wants.sniff_max_bytes())
         .read_to_end(scratch)
-        .map_err(|e| {
-            stream_error(
-                blob,
-                io::Error::new(e.kind(), format!("reading /{path}: {e}")),
-            )
-        })?;
+        .map_err(|e| entry_error(blob, path, e))?;
     Ok(keep_sniffed(path, scratch, cap))
 }
 
@@ -446,12 +508,7 @@ fn extract_entry<R: Read>(
     cap: &Capture<'_>,
     scratch: &mut Vec<u8>,
 ) -> Result<Option<Content>> {
-    let failed = |e: io::Error| {
-        stream_error(
-            blob,
-            io::Error::new(e.kind(), format!("reading /{path}: {e}")),
-        )
-    };
+    let failed = |e: io::Error| entry_error(blob, path, e);
     scratch.clear();
     entry
         .by_ref()
@@ -486,7 +543,9 @@ pub(crate) fn keep_extracted(
     bytes: &[u8],
     cap: &Capture<'_>,
 ) -> Option<Content> {
-    let mut found = cap.wants.extract(path, meta.mode, meta.size, bytes)?;
+    let mut found = super::limits::with_nested_limits(cap.limits, || {
+        cap.wants.extract(path, meta.mode, meta.size, bytes)
+    })?;
     for (_, result) in &mut found.0 {
         if let Ok(summary) = result
             && !cap.reserve(summary.len() as u64)
