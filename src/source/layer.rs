@@ -141,12 +141,23 @@ struct LimitReader<'c, R> {
     produced: u64,
     /// Compressed bytes the decoder consumed (`None` for a plain tar).
     consumed: Option<&'c Cell<u64>>,
+    /// The compression's name, for its errors (`None` for a plain tar).
+    codec: Option<&'static str>,
     cap: &'c Capture<'c>,
 }
 
 impl<R: Read> Read for LimitReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = match (self.inner.read(buf), self.codec) {
+            (Ok(n), _) => n,
+            // The decoder's own errors, told apart from the tar reader's.
+            (Err(e), Some(codec)) if e.kind() != io::ErrorKind::Interrupted => {
+                return Err(io::Error::other(BadStream(format!(
+                    "invalid {codec} data: {e}"
+                ))));
+            }
+            (Err(e), _) => return Err(e),
+        };
         let limits = self.cap.limits;
         let hit = |why: String| Err(io::Error::other(LimitHit(why)));
         self.produced += n as u64;
@@ -204,6 +215,18 @@ impl<B: BufRead> BufRead for CountingBufRead<'_, B> {
     }
 }
 
+/// A decompression error, as opposed to a damaged tar inside a sound stream.
+#[derive(Debug)]
+struct BadStream(String);
+
+impl std::fmt::Display for BadStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadStream {}
+
 #[derive(Debug)]
 struct LimitHit(String);
 
@@ -235,6 +258,38 @@ fn entry_error(blob: &str, path: &str, e: io::Error) -> Error {
     stream_error(
         blob,
         io::Error::new(e.kind(), format!("reading /{path}: {e}")),
+    )
+}
+
+/// An error reading the next tar header: a truncated layer or a damaged header, said with
+/// the entry it follows.
+fn header_error(blob: &str, last: Option<&str>, e: io::Error) -> Error {
+    if e.get_ref()
+        .is_some_and(|i| i.is::<LimitHit>() || i.is::<BadStream>())
+    {
+        return stream_error(blob, e);
+    }
+    let text = e.to_string();
+    // The tar crate reports a short read as "unexpected EOF during skip" or "failed to read
+    // entire block" (kind Other).
+    let truncated = e.kind() == io::ErrorKind::UnexpectedEof
+        || text.contains("unexpected EOF")
+        || text.contains("failed to read entire block");
+    let name = |p: &str| p.trim_start_matches('/').to_owned();
+    Error::archive(
+        blob,
+        match (truncated, last) {
+            (true, Some(p)) => format!(
+                "truncated: the layer ends inside entry /{} ({text})",
+                name(p)
+            ),
+            (true, None) => format!("truncated: the layer ends inside its first header ({text})"),
+            (false, Some(p)) => format!(
+                "corrupt layer: {text} (the header after entry /{})",
+                name(p)
+            ),
+            (false, None) => format!("corrupt layer: {text} (the first header)"),
+        },
     )
 }
 
@@ -271,16 +326,35 @@ pub fn read_layer(
             inner: decoder,
             produced: 0,
             consumed: (compression != Compression::None).then_some(&consumed),
+            codec: match compression {
+                Compression::None => None,
+                Compression::Gzip => Some("gzip"),
+                Compression::Zstd => Some("zstd"),
+            },
             cap,
         };
         let guarded = TarGuard::new(DigestReader::new(limited, Algorithm::Sha256));
         let mut archive = tar::Archive::new(guarded);
-        let (tree, warnings) = walk(&mut archive, blob, cap)?;
-        let (diff_id, _) = archive
-            .into_inner()
-            .into_inner()
-            .finish()
-            .map_err(|e| stream_error(blob, e))?;
+        let (tree, mut warnings) = walk(&mut archive, blob, cap)?;
+        let guard = archive.into_inner();
+        // Still following headers at the end: no zero block came (a damaged header would
+        // have stopped the watching, and the tar crate would have refused it).
+        if guard.watching {
+            warnings.push(format!(
+                "{blob}: the layer ends without the tar end-of-archive marker (truncated?)"
+            ));
+        }
+        let (diff_id, _) = guard.into_inner().finish().map_err(|e| {
+            if e.get_ref().is_some_and(|i| i.is::<LimitHit>()) {
+                return stream_error(blob, e);
+            }
+            Error::archive(
+                blob,
+                format!(
+                    "corrupt layer: the data after the tar archive cannot be decompressed: {e}"
+                ),
+            )
+        })?;
         Ok((tree, warnings, diff_id))
     })();
     let (_, buffered) = input.into_inner();
@@ -328,8 +402,10 @@ fn walk<R: Read>(
     // The sniffer's buffer, reused: most files it reads are not kept.
     let mut scratch = Vec::new();
     let mut count: u64 = 0;
+    // The last entry name seen, to say where a damaged archive breaks.
+    let mut last: Option<String> = None;
     for entry in archive.entries().map_err(|e| stream_error(blob, e))? {
-        let mut entry = entry.map_err(|e| stream_error(blob, e))?;
+        let mut entry = entry.map_err(|e| header_error(blob, last.as_deref(), e))?;
         count += 1;
         if count > limits.max_entries {
             return Err(Error::Limit {
@@ -338,6 +414,7 @@ fn walk<R: Read>(
             });
         }
         let raw_name = entry.path_bytes().into_owned();
+        last = Some(String::from_utf8_lossy(&raw_name).into_owned());
         let normal = match path::normalize(&raw_name) {
             Ok(p) => p,
             Err(PathError::Traversal) => {
@@ -392,8 +469,10 @@ fn walk<R: Read>(
             tar::EntryType::XGlobalHeader => continue,
             other => {
                 warnings.push(format!(
-                    "entry /{} has unsupported tar type {:?}; skipped",
-                    normal.path, other
+                    "entry /{} has unsupported tar type {:?} (0x{:02x}); skipped",
+                    normal.path,
+                    char::from(other.as_byte()),
+                    other.as_byte()
                 ));
                 continue;
             }
@@ -635,17 +714,11 @@ impl<R> TarGuard<R> {
             self.watching = false;
             return Ok(());
         }
-        let sum: u32 = h
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    u32::from(b)
-                }
-            })
-            .sum();
+        // The checksum counts its own field as spaces.
+        let mut sum = byte_sum(h) + 8 * 32;
+        for &b in &h[148..156] {
+            sum -= u32::from(b);
+        }
         let recorded = octal(&h[148..156]);
         let size = if h[124] & 0x80 != 0 {
             // base-256, big-endian in the remaining bytes
@@ -672,6 +745,27 @@ impl<R> TarGuard<R> {
             .saturating_add(size.saturating_add(511) / 512 * 512);
         Ok(())
     }
+}
+
+/// The sum of `bytes`, eight at a time: this runs once per entry and a layer may hold
+/// millions, so it is kept cheap even in an unoptimised build.
+fn byte_sum(bytes: &[u8]) -> u32 {
+    const LOW_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+    const LOW_PAIRS: u64 = 0x0000_ffff_0000_ffff;
+    let mut sum = 0u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let pairs = (x & LOW_BYTES) + ((x >> 8) & LOW_BYTES);
+        let quads = (pairs & LOW_PAIRS) + ((pairs >> 16) & LOW_PAIRS);
+        sum += (quads & 0xffff_ffff) + (quads >> 32);
+    }
+    for &b in chunks.remainder() {
+        sum += u64::from(b);
+    }
+    u32::try_from(sum).unwrap_or(u32::MAX)
 }
 
 /// Parses a NUL/space-terminated octal field.
@@ -991,6 +1085,14 @@ mod tests {
                 ("app/e.bin", "None".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn byte_sum_adds_every_byte() {
+        let bytes: Vec<u8> = (0..515u32).map(|i| (i * 37 % 256) as u8).collect();
+        let plain: u32 = bytes.iter().map(|&b| u32::from(b)).sum();
+        assert_eq!(byte_sum(&bytes), plain);
+        assert_eq!(byte_sum(&[0xff; 512]), 512 * 255);
     }
 
     #[test]

@@ -117,6 +117,15 @@ pub struct TarStore {
     members: HashMap<String, Member>,
 }
 
+/// A member name that appears twice: tools disagree on which copy counts (the first, or the
+/// last as extraction leaves it), so an archive holding two can show each tool another image.
+pub(crate) fn duplicate(archive: &str, member: &str) -> Error {
+    Error::archive(
+        archive,
+        format!("member {member} appears twice; refusing an ambiguous archive"),
+    )
+}
+
 impl TarStore {
     /// Indexes the archive at `file` (reads headers only, seeking over contents).
     pub fn index(file: &Path) -> Result<Self> {
@@ -182,7 +191,9 @@ impl TarStore {
                 }
                 _ => continue,
             };
-            members.insert(norm.path, member);
+            if members.insert(norm.path.clone(), member).is_some() {
+                return Err(duplicate(&name, &norm.path));
+            }
         }
         // POSIX ends an archive with two zero blocks; without them the file was cut short
         // (the `tar` crate takes a clean end of file for the end of the archive).

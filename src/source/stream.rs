@@ -9,7 +9,7 @@
 //! the archive are discarded. A member that looked like a layer but failed to read is an
 //! error only if the chosen image uses it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 
 use super::layer::{self, LayerRead};
@@ -32,6 +32,7 @@ pub fn load(
     let mut archive = tar::Archive::new(reader);
     let mut mem = MemStore::new(name);
     let mut layers: HashMap<String, Result<LayerRead>> = HashMap::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let capture = layer::Capture::new(wants, limits);
     let corrupt = |e: io::Error| Error::archive(name, format!("corrupt archive: {e}"));
     for entry in archive.entries().map_err(corrupt)? {
@@ -47,7 +48,15 @@ pub fn load(
             ));
         };
         let path = norm.path;
-        match entry.header().entry_type() {
+        let kind = entry.header().entry_type();
+        if !matches!(
+            kind,
+            tar::EntryType::Directory | tar::EntryType::XGlobalHeader
+        ) && !seen.insert(path.clone())
+        {
+            return Err(super::store::duplicate(name, &path));
+        }
+        match kind {
             tar::EntryType::Symlink => {
                 let target = entry.link_name_bytes().unwrap_or_default();
                 let joined = format!(
