@@ -136,7 +136,7 @@ pub fn load(
             None => {
                 return Err(wrap(Error::manifest(
                     &lp.path,
-                    format!("referenced by the manifest but not in {name}"),
+                    format!("missing from {name}"),
                 )));
             }
             Some(Err(e)) => return Err(wrap(e)),
