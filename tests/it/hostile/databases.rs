@@ -1,1 +1,185 @@
-//! placeholder
+//! Hostile package databases and artifacts: whatever parses is listed, whatever does not is
+//! an unknown naming the file and the cause, and nothing grows without bound.
+
+use consign::source::Limits;
+
+use super::{purls, scan_layer, scan_layer_with, unknowns, zip_of};
+
+#[test]
+fn malformed_dpkg_status_stanzas() {
+    let status = b"Package: foo\nVersion 1.0\n\n\x00\x01\xff garbage\n\nPackage:\nStatus: install ok installed\n\n\
+Package: ok\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n\n Package: cont\n";
+    let sbom = scan_layer(&[("var/lib/dpkg/status", status)]);
+    assert_eq!(purls(&sbom), ["pkg:deb/debian/ok@1.0?arch=amd64"]);
+    assert_eq!(
+        unknowns(&sbom),
+        [
+            "dpkg-db-cataloger: var/lib/dpkg/status invalid UTF-8; read with replacement characters",
+            "dpkg-db-cataloger: var/lib/dpkg/status stanza at line 14: line 14: continuation line before any field",
+            "dpkg-db-cataloger: var/lib/dpkg/status stanza at line 1: line 2: expected `Field: value`",
+            "dpkg-db-cataloger: var/lib/dpkg/status stanza at line 4: line 4: control characters (binary data?)",
+            "dpkg-db-cataloger: var/lib/dpkg/status stanza at line 6: no Package field",
+        ]
+    );
+}
+
+#[test]
+fn apk_database_with_binary_junk() {
+    let db = b"P:musl\nV:1.2\n\n\x00\x01\x02\xff\xfe\x80binary\x00junk\nP:\nV:\n\nC:\x00\nP:ok\nV:1\n";
+    let sbom = scan_layer(&[("lib/apk/db/installed", db)]);
+    assert_eq!(purls(&sbom), ["pkg:apk/alpine/musl@1.2"]);
+    assert_eq!(
+        unknowns(&sbom),
+        [
+            "apk-db-cataloger: lib/apk/db/installed invalid UTF-8; read with replacement characters",
+            "apk-db-cataloger: lib/apk/db/installed record at line 4: line 4: expected `<letter>:<value>`",
+            "apk-db-cataloger: lib/apk/db/installed record at line 8: line 8: control characters (binary data?)",
+        ]
+    );
+}
+
+#[test]
+fn corrupt_rpm_databases() {
+    for (path, bytes, why) in [
+        (
+            "var/lib/rpm/rpmdb.sqlite",
+            &b"SQLite format 3\x00garbage garbage garbage"[..],
+            "not an sqlite database",
+        ),
+        (
+            "var/lib/rpm/Packages",
+            &[0x61u8; 8192][..],
+            "bdb: not a BerkeleyDB hash database",
+        ),
+        (
+            "var/lib/rpm/Packages.db",
+            b"RpmP\x00\x00\x00\x00garbage",
+            "ndb: 0 slot pages do not fit the file",
+        ),
+    ] {
+        let sbom = scan_layer(&[(path, bytes)]);
+        assert_eq!(purls(&sbom), Vec::<String>::new());
+        assert_eq!(unknowns(&sbom), [format!("rpm-db-cataloger: {path} {why}")]);
+    }
+}
+
+#[test]
+fn a_100_mb_python_metadata_file() {
+    // Read whole (it is under the 256 MiB per-file cap) and parsed in linear time.
+    let mut big = b"Metadata-Version: 2.1\nName: big\nVersion: 1.0\nDescription: ".to_vec();
+    big.resize(100 << 20, b'x');
+    let path = "usr/lib/python3/site-packages/big-1.0.dist-info/METADATA";
+    let sbom = scan_layer(&[(path, &big)]);
+    assert_eq!(purls(&sbom), ["pkg:pypi/big@1.0"]);
+    assert_eq!(unknowns(&sbom), Vec::<String>::new());
+    // With a lower per-file cap it is a known unknown instead.
+    let mut limits = Limits::default();
+    limits.set_pair("file-bytes=64MiB").unwrap();
+    let sbom = scan_layer_with(&[(path, &big, 0o644)], limits);
+    assert_eq!(purls(&sbom), Vec::<String>::new());
+    assert_eq!(
+        unknowns(&sbom),
+        [format!(
+            "python-installed-cataloger: {path} cannot read: 104857600 bytes exceeds the per-file cap of 67108864 bytes"
+        )]
+    );
+}
+
+#[test]
+fn go_binaries_with_forged_build_info() {
+    let go = std::fs::read(crate::support::fixture(
+        "go/binary-go1.22-replace/binary_with_module_replacement-linux-amd64",
+    ))
+    .unwrap();
+    let at = go
+        .windows(14)
+        .position(|w| w == b"\xff Go buildinf:")
+        .unwrap();
+    // Inline strings (flags bit 2) whose length varint runs past the file.
+    let mut forged = go.clone();
+    forged[at + 32..at + 37].copy_from_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]);
+    // Pointer format with a pointer to an address no segment maps.
+    let mut pointer = go.clone();
+    pointer[at + 14] = 8;
+    pointer[at + 15] = 0;
+    pointer[at + 16..at + 24].copy_from_slice(&0xffff_ffff_ffff_fff0u64.to_le_bytes());
+    let sbom = scan_layer_with(
+        &[
+            ("usr/bin/forged", &forged, 0o755),
+            ("usr/bin/pointer", &pointer, 0o755),
+        ],
+        Limits::default(),
+    );
+    assert_eq!(purls(&sbom), Vec::<String>::new());
+    assert_eq!(
+        unknowns(&sbom),
+        [
+            "go-module-binary-cataloger: usr/bin/forged Go build info: truncated version string",
+            "go-module-binary-cataloger: usr/bin/pointer Go build info: unmapped version string",
+        ]
+    );
+}
+
+/// A jar whose manifest names it `level{n}` at version `1.{n}`.
+fn manifest(n: usize) -> String {
+    format!(
+        "Manifest-Version: 1.0\nImplementation-Title: level{n}\nImplementation-Version: 1.{n}\n"
+    )
+}
+
+#[test]
+fn jars_nested_50_deep() {
+    let mut jar = zip_of(&[("META-INF/MANIFEST.MF", manifest(50).as_bytes())]);
+    for n in (0..50).rev() {
+        jar = zip_of(&[
+            ("META-INF/MANIFEST.MF", manifest(n).as_bytes()),
+            (&format!("lib/level{}.jar", n + 1), &jar),
+        ]);
+    }
+    let sbom = scan_layer(&[("app/level0.jar", &jar)]);
+    assert_eq!(
+        purls(&sbom),
+        (0..=4)
+            .map(|n| format!("pkg:maven/level{n}/level{n}@1.{n}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        unknowns(&sbom),
+        ["java-archive-cataloger: app/level0.jar /app/level0.jar:lib/level1.jar:lib/level2.jar:lib/level3.jar:lib/level4.jar: lib/level5.jar: nested deeper than 4 archives; not opened"]
+    );
+    // `--limit nested-depth=50` opens them all.
+    let mut limits = Limits::default();
+    limits.set_pair("nested-depth=50").unwrap();
+    let sbom = scan_layer_with(&[("app/level0.jar", &jar, 0o644)], limits);
+    assert_eq!(sbom.packages.len(), 51);
+    assert_eq!(unknowns(&sbom), Vec::<String>::new());
+}
+
+#[test]
+fn zip_bomb_jar() {
+    // Two entries of 200 MiB of zeros each, 400 KB compressed.
+    let zeros = vec![0u8; 200 << 20];
+    let bomb = zip_of(&[
+        ("META-INF/MANIFEST.MF", manifest(0).as_bytes()),
+        ("lib/zeros.jar", &zeros),
+        ("lib/zeros2.jar", &zeros),
+    ]);
+    drop(zeros);
+    assert!(bomb.len() < 1 << 20, "{}", bomb.len());
+    let sbom = scan_layer(&[("app/bomb.jar", &bomb)]);
+    assert_eq!(purls(&sbom), ["pkg:maven/bomb/bomb@1.0"]);
+    assert_eq!(
+        unknowns(&sbom),
+        [
+            "java-archive-cataloger: app/bomb.jar /app/bomb.jar: lib/zeros.jar: more than 134217728 bytes decompressed; not read",
+            "java-archive-cataloger: app/bomb.jar /app/bomb.jar: lib/zeros2.jar: more than 134217728 bytes decompressed; not read",
+        ]
+    );
+    let mut limits = Limits::default();
+    limits.set_pair("nested-bytes=1MiB").unwrap();
+    let sbom = scan_layer_with(&[("app/bomb.jar", &bomb, 0o644)], limits);
+    assert_eq!(
+        unknowns(&sbom)[0],
+        "java-archive-cataloger: app/bomb.jar /app/bomb.jar: lib/zeros.jar: more than 1048576 bytes decompressed; not read"
+    );
+}
