@@ -25,7 +25,8 @@ Package: ok\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\n\n
 
 #[test]
 fn apk_database_with_binary_junk() {
-    let db = b"P:musl\nV:1.2\n\n\x00\x01\x02\xff\xfe\x80binary\x00junk\nP:\nV:\n\nC:\x00\nP:ok\nV:1\n";
+    let db =
+        b"P:musl\nV:1.2\n\n\x00\x01\x02\xff\xfe\x80binary\x00junk\nP:\nV:\n\nC:\x00\nP:ok\nV:1\n";
     let sbom = scan_layer(&[("lib/apk/db/installed", db)]);
     assert_eq!(purls(&sbom), ["pkg:apk/alpine/musl@1.2"]);
     assert_eq!(
@@ -145,7 +146,9 @@ fn jars_nested_50_deep() {
     );
     assert_eq!(
         unknowns(&sbom),
-        ["java-archive-cataloger: app/level0.jar /app/level0.jar:lib/level1.jar:lib/level2.jar:lib/level3.jar:lib/level4.jar: lib/level5.jar: nested deeper than 4 archives; not opened"]
+        [
+            "java-archive-cataloger: app/level0.jar /app/level0.jar:lib/level1.jar:lib/level2.jar:lib/level3.jar:lib/level4.jar: lib/level5.jar: nested deeper than 4 archives; not opened"
+        ]
     );
     // `--limit nested-depth=50` opens them all.
     let mut limits = Limits::default();
