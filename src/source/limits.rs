@@ -240,7 +240,7 @@ fn show(unit: Unit, v: u64) -> String {
         Unit::Count => v.to_string(),
         Unit::Bytes => {
             for (shift, suffix) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] {
-                if v >= 1 << shift && v % (1 << shift) == 0 {
+                if v >= 1 << shift && v.is_multiple_of(1 << shift) {
                     return format!("{}{suffix}", v >> shift);
                 }
             }

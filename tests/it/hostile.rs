@@ -61,8 +61,17 @@ pub fn raw_entry(
     out.resize(out.len().div_ceil(512) * 512, 0);
 }
 
-/// A tar of `(name, type flag, content, link)` entries, with the end-of-archive marker.
-pub fn raw_tar(entries: &[(&[u8], u8, &[u8], &[u8])]) -> Vec<u8> {
+/// One raw tar entry: name, type flag, content, link name.
+pub type RawEntry<'a> = (&'a [u8], u8, &'a [u8], &'a [u8]);
+
+/// A layer blob and the diff_id to record for it.
+pub type Blob = (Vec<u8>, String);
+
+/// Files of an image layout or archive: (path, content).
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// A tar of raw entries, with the end-of-archive marker.
+pub fn raw_tar(entries: &[RawEntry<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, kind, data, link) in entries {
         raw_entry(&mut out, name, *kind, data, link, None);

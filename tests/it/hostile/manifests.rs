@@ -20,7 +20,7 @@ const GZ: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 const INDEX: &str = "application/vnd.oci.image.index.v1+json";
 
 /// A good one-layer image's layer blob and layout files.
-fn good() -> ((Vec<u8>, String), Vec<(String, Vec<u8>)>) {
+fn good() -> (super::Blob, super::Files) {
     let l = layer(&raw_tar(&[(b"a", b'0', b"1", b"")]), Comp::Gzip);
     let files = oci_raw(std::slice::from_ref(&l));
     (l, files)

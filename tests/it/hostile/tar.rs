@@ -276,7 +276,7 @@ fn symlink_chains_loops_and_escapes_stay_inside_the_root() {
     assert_eq!(resolved("gone"), Ok(None));
     // A chain of 41 links is treated as a loop (Linux's MAXSYMLINKS is 40).
     let names: Vec<String> = (0..=41).map(|i| format!("s{i}")).collect();
-    let mut entries: Vec<(&[u8], u8, &[u8], &[u8])> = Vec::new();
+    let mut entries: Vec<super::RawEntry<'_>> = Vec::new();
     for i in 0..41 {
         entries.push((names[i].as_bytes(), b'2', b"", names[i + 1].as_bytes()));
     }
