@@ -32,6 +32,7 @@ pub fn load(
     let mut archive = tar::Archive::new(reader);
     let mut mem = MemStore::new(name);
     let mut layers: HashMap<String, Result<LayerRead>> = HashMap::new();
+    // The top-level documents seen, to refuse a second copy.
     let mut seen: HashSet<String> = HashSet::new();
     let capture = layer::Capture::new(wants, limits);
     let corrupt = |e: io::Error| Error::archive(name, format!("corrupt archive: {e}"));
@@ -49,11 +50,7 @@ pub fn load(
         };
         let path = norm.path;
         let kind = entry.header().entry_type();
-        if !matches!(
-            kind,
-            tar::EntryType::Directory | tar::EntryType::XGlobalHeader
-        ) && !seen.insert(path.clone())
-        {
+        if super::store::is_ambiguous_twice(&path) && !seen.insert(path.clone()) {
             return Err(super::store::duplicate(name, &path));
         }
         match kind {

@@ -568,3 +568,25 @@ fn truncated_archives_say_so() {
         "{err}"
     );
 }
+
+#[test]
+fn a_layer_stored_twice_is_not_ambiguous() {
+    // Content-addressed members are verified whichever copy is read; only a second top-level
+    // document is refused (above).
+    let img = ImageBuilder::new().layer(|l| l.file("etc/os-release", "ID=alpine\n"));
+    let mut members = classic_members(&img);
+    let layer = members
+        .iter()
+        .find(|m| m.0.ends_with("/layer.tar"))
+        .unwrap()
+        .clone();
+    members.push(layer);
+    let dir = tmp();
+    let path = dir.path().join("twice.tar");
+    write_tar(&path, &members);
+    let img = load(&SourceSpec::Auto(path), &LoadOptions::default()).unwrap();
+    assert_eq!(
+        squashed_listing(&img),
+        ["etc/os-release@0 File 644 = \"ID=alpine\\n\""]
+    );
+}
