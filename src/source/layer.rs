@@ -19,7 +19,7 @@ use flate2::bufread::MultiGzDecoder;
 
 use super::Limits;
 use super::digest::{Algorithm, Digest, DigestReader};
-use super::limits::RATIO_FLOOR;
+use super::limits::{LimitExceeded, RATIO_FLOOR};
 use crate::fs::path::{self, PathError};
 use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants, whiteout};
 use crate::{Error, Result};
@@ -240,6 +240,13 @@ impl std::error::Error for LimitHit {}
 
 /// Turns an I/O error from the decompress/tar chain into our error, naming the blob.
 fn stream_error(blob: &str, e: io::Error) -> Error {
+    // A bomb in the compression around the whole archive, noticed while this blob was read.
+    if let Some(reason) = super::limits::exceeded(&e) {
+        return Error::Limit {
+            what: blob.to_owned(),
+            reason,
+        };
+    }
     if let Some(hit) = e.get_ref().and_then(|i| i.downcast_ref::<LimitHit>()) {
         return Error::Limit {
             what: blob.to_owned(),
@@ -252,7 +259,9 @@ fn stream_error(blob: &str, e: io::Error) -> Error {
 /// An error while reading the entry `path`: a limit hit stays one (the entry is only where
 /// the stream happened to be), anything else is a corrupt layer naming the entry.
 fn entry_error(blob: &str, path: &str, e: io::Error) -> Error {
-    if e.get_ref().is_some_and(|i| i.is::<LimitHit>()) {
+    if e.get_ref()
+        .is_some_and(|i| i.is::<LimitHit>() || i.is::<LimitExceeded>())
+    {
         return stream_error(blob, e);
     }
     stream_error(
@@ -265,7 +274,7 @@ fn entry_error(blob: &str, path: &str, e: io::Error) -> Error {
 /// the entry it follows.
 fn header_error(blob: &str, last: Option<&str>, e: io::Error) -> Error {
     if e.get_ref()
-        .is_some_and(|i| i.is::<LimitHit>() || i.is::<BadStream>())
+        .is_some_and(|i| i.is::<LimitHit>() || i.is::<BadStream>() || i.is::<LimitExceeded>())
     {
         return stream_error(blob, e);
     }
@@ -345,7 +354,9 @@ pub fn read_layer(
             ));
         }
         let (diff_id, _) = guard.into_inner().finish().map_err(|e| {
-            if e.get_ref().is_some_and(|i| i.is::<LimitHit>()) {
+            if e.get_ref()
+                .is_some_and(|i| i.is::<LimitHit>() || i.is::<LimitExceeded>())
+            {
                 return stream_error(blob, e);
             }
             Error::archive(

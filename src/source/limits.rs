@@ -7,6 +7,8 @@
 //! `KiB`, `MiB`, `GiB` and `TiB` suffixes).
 
 use std::cell::Cell;
+use std::io::{self, BufRead, Read};
+use std::rc::Rc;
 
 /// Resource limits for reading an image.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -306,6 +308,97 @@ pub fn json_depth(bytes: &[u8]) -> usize {
         }
     }
     max
+}
+
+/// A limit hit inside a reader, carried through an `io::Error` to the code that names the
+/// file or blob.
+#[derive(Debug)]
+pub(crate) struct LimitExceeded(pub(crate) String);
+
+impl std::fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+/// The limit message an I/O error carries, if it is one.
+pub(crate) fn exceeded(e: &io::Error) -> Option<String> {
+    e.get_ref()
+        .and_then(|i| i.downcast_ref::<LimitExceeded>())
+        .map(ToString::to_string)
+}
+
+/// Counts the bytes a decoder consumes from its compressed input.
+pub(crate) struct CountIn<B> {
+    inner: B,
+    consumed: Rc<Cell<u64>>,
+}
+
+impl<B: BufRead> Read for CountIn<B> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed.set(self.consumed.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl<B: BufRead> BufRead for CountIn<B> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.consumed.set(self.consumed.get() + amt as u64);
+        self.inner.consume(amt);
+    }
+}
+
+/// A decompressed stream held to [`Limits::max_ratio`]: for a compressed image archive
+/// (`docker save | gzip`), whose members are then read as plain data.
+pub(crate) struct RatioGuard<R> {
+    inner: R,
+    consumed: Rc<Cell<u64>>,
+    produced: u64,
+    max_ratio: u64,
+}
+
+impl<R: Read> Read for RatioGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        let consumed = self.consumed.get();
+        if self.max_ratio > 0
+            && self.produced > RATIO_FLOOR
+            && self.produced / consumed.max(1) > self.max_ratio
+        {
+            return Err(io::Error::other(LimitExceeded(format!(
+                "decompression bomb: {} bytes inflated from {consumed} (more than {}:1, limit ratio)",
+                self.produced, self.max_ratio
+            ))));
+        }
+        Ok(n)
+    }
+}
+
+/// Decompresses `compressed` with the decoder `make` builds, under the ratio limit.
+pub(crate) fn ratio_guarded<'a, B: BufRead + 'a, R: Read + 'a>(
+    compressed: B,
+    make: impl FnOnce(CountIn<B>) -> io::Result<R>,
+    limits: &Limits,
+) -> io::Result<RatioGuard<R>> {
+    let consumed = Rc::new(Cell::new(0));
+    let inner = make(CountIn {
+        inner: compressed,
+        consumed: consumed.clone(),
+    })?;
+    Ok(RatioGuard {
+        inner,
+        consumed,
+        produced: 0,
+        max_ratio: limits.max_ratio,
+    })
 }
 
 thread_local! {

@@ -35,7 +35,13 @@ pub fn load(
     // The top-level documents seen, to refuse a second copy.
     let mut seen: HashSet<String> = HashSet::new();
     let capture = layer::Capture::new(wants, limits);
-    let corrupt = |e: io::Error| Error::archive(name, format!("corrupt archive: {e}"));
+    let corrupt = |e: io::Error| match super::limits::exceeded(&e) {
+        Some(reason) => Error::Limit {
+            what: name.to_owned(),
+            reason,
+        },
+        None => Error::archive(name, format!("corrupt archive: {e}")),
+    };
     for entry in archive.entries().map_err(corrupt)? {
         let mut entry = entry.map_err(corrupt)?;
         let raw = entry.path_bytes().into_owned();

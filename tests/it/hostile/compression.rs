@@ -196,3 +196,28 @@ fn trailing_garbage() {
     let img = load_files(&oci_raw(&[(plain.clone(), sha256(&plain))])).unwrap();
     assert_eq!(squashed_listing(&img), ["a@0 File 644 = \"1\""]);
 }
+
+#[test]
+fn a_bomb_in_the_compression_around_the_archive() {
+    // `docker save | gzip` of a real image plus a member of 10 GiB of zeros: ~10 MB on disk.
+    let img = crate::support::image::ImageBuilder::new()
+        .layer(|l| l.file("etc/os-release", "ID=alpine\n"));
+    let dir = crate::support::tmp();
+    let plain = dir.path().join("img.tar");
+    img.write_docker_archive(&plain);
+    let mut tar = std::fs::read(&plain).unwrap();
+    tar.truncate(tar.len() - 1024);
+    let mut out = compress(&tar, Comp::Gzip);
+    let rest = bomb(Comp::Gzip, 10 << 10);
+    out.extend_from_slice(&rest);
+    let path = dir.path().join("img.tar.gz");
+    std::fs::write(&path, &out).unwrap();
+    let err = crate::support::load(
+        &consign::source::SourceSpec::Auto(path.clone()),
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    let prefix = format!("{}: limit exceeded: ", path.display());
+    assert_stopped_early(err.strip_prefix(&prefix).unwrap_or_else(|| panic!("{err}")));
+}
