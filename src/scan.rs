@@ -70,7 +70,7 @@ pub fn scan_layers(
             .digest()
             .map_or_else(|| "none".to_owned(), ToString::to_string)
     );
-    let scanned = catalog_image(image, &catalogers, &wants, opts.scope);
+    let scanned = catalog_image(image, &catalogers, &wants, opts.scope, &opts.load.limits)?;
     tracing::debug!(
         "cataloged {}: {} package(s), {} relationship(s), {} unknown(s)",
         scanned.sbom.image.input,
@@ -121,7 +121,8 @@ pub fn catalog_image(
     catalogers: &[&dyn Cataloger],
     wants: &Wants,
     scope: Scope,
-) -> Scanned {
+    limits: &crate::source::Limits,
+) -> Result<Scanned> {
     let mut runs: Vec<Vec<Run>> = catalogers.iter().map(|_| Vec::new()).collect();
     let mut fs = LayeredFs::new(&image.trees);
     let mut env = Environment::default();
@@ -152,6 +153,19 @@ pub fn catalog_image(
                 catalogers[*i].name(),
                 o.packages.len()
             );
+            // Each package costs a few KiB from here on (graph, documents): a database of
+            // millions of tiny forged entries is refused before that cost is paid.
+            if o.packages.len() as u64 > limits.max_packages {
+                return Err(Error::Limit {
+                    what: format!("layer {layer}"),
+                    reason: format!(
+                        "{} found {} packages; at most {} (limit packages)",
+                        catalogers[*i].name(),
+                        o.packages.len(),
+                        limits.max_packages
+                    ),
+                });
+            }
         }
         for (i, output) in outputs {
             // Squashed scope needs only the last output; earlier runs keep their keys.
@@ -250,11 +264,11 @@ pub fn catalog_image(
         unknowns: unknowns.into_iter().collect(),
         document: None,
     };
-    Scanned {
+    Ok(Scanned {
         sbom,
         trees: image.trees,
         provenance: image.provenance,
-    }
+    })
 }
 
 fn run_cataloger(c: &dyn Cataloger, fs: &LayeredFs<'_>, env: &Environment) -> CatalogOutput {

@@ -45,6 +45,9 @@ pub struct Limits {
     /// Largest archive nested in a Java archive that is opened, uncompressed; larger ones are
     /// recorded as unknowns. Default 128 MiB.
     pub max_nested_bytes: u64,
+    /// Most packages one cataloger may find in one image. Default 200,000 (large real images
+    /// hold a few thousand; each package costs a few KiB of memory until the SBOM is written).
+    pub max_packages: u64,
 }
 
 /// Uncompressed bytes a layer may produce before [`Limits::max_ratio`] is checked: small
@@ -66,6 +69,7 @@ impl Default for Limits {
             max_index_depth: 8,
             max_nested_depth: 4,
             max_nested_bytes: 128 << 20,
+            max_packages: 200_000,
         }
     }
 }
@@ -176,6 +180,13 @@ const KEYS: &[Key] = &[
         get: |l| l.max_nested_bytes,
         set: |l, v| l.max_nested_bytes = v,
     },
+    Key {
+        name: "packages",
+        unit: Unit::Count,
+        about: "packages one cataloger may find",
+        get: |l| l.max_packages,
+        set: |l, v| l.max_packages = v,
+    },
 ];
 
 impl Limits {
@@ -193,6 +204,7 @@ impl Limits {
         "index-depth",
         "nested-depth",
         "nested-bytes",
+        "packages",
     ];
 
     /// Sets the limit `name` from its textual `value` (`512MiB`, `10000`).

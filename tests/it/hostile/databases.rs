@@ -186,3 +186,29 @@ fn zip_bomb_jar() {
         "java-archive-cataloger: app/bomb.jar /app/bomb.jar: lib/zeros.jar: more than 1048576 bytes decompressed; not read"
     );
 }
+
+#[test]
+fn a_database_of_countless_forged_packages_is_refused() {
+    let status: String = (0..300)
+        .map(|i| format!("Package: p{i}\nVersion: 1\nStatus: install ok installed\n\n"))
+        .collect();
+    let img = crate::support::image::ImageBuilder::new()
+        .layer(|l| l.file("var/lib/dpkg/status", &status));
+    let dir = crate::support::tmp();
+    crate::support::image::write_dir(dir.path(), &img.oci_files());
+    let mut limits = Limits::default();
+    limits.set_pair("packages=100").unwrap();
+    let opts = consign::ScanOptions {
+        load: consign::source::LoadOptions {
+            limits,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let err =
+        consign::scan(&consign::source::SourceSpec::Auto(dir.path().into()), &opts).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "layer 0: limit exceeded: dpkg-db-cataloger found 300 packages; at most 100 (limit packages)"
+    );
+}
