@@ -261,7 +261,7 @@ pub fn catalog_image(
         catalogers: catalogers.iter().map(|c| c.name().to_owned()).collect(),
         packages,
         relationships: relationships.into_iter().collect(),
-        unknowns: unknowns.into_iter().collect(),
+        unknowns: unknowns.into_iter().map(tidy).collect(),
         document: None,
     };
     Ok(Scanned {
@@ -269,6 +269,27 @@ pub fn catalog_image(
         trees: image.trees,
         provenance: image.provenance,
     })
+}
+
+/// Longest unknown reason kept, in bytes.
+const MAX_REASON: usize = 500;
+
+/// An unknown's reason as the SBOM carries it: its first line, at most [`MAX_REASON`] bytes,
+/// `…` marking a cut. Parser messages quote the input they choke on (a YAML snippet with
+/// context lines, a whole 100 MB TOML line); the SBOM names the file, which says where to look.
+fn tidy(mut u: Unknown) -> Unknown {
+    let first = u.reason.lines().next().unwrap_or("");
+    if first.len() == u.reason.len() && first.len() <= MAX_REASON {
+        return u;
+    }
+    let mut end = first.len().min(MAX_REASON);
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut reason = first[..end].trim_end().to_owned();
+    reason.push('…');
+    u.reason = reason;
+    u
 }
 
 fn run_cataloger(c: &dyn Cataloger, fs: &LayeredFs<'_>, env: &Environment) -> CatalogOutput {

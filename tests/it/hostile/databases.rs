@@ -212,3 +212,49 @@ fn a_database_of_countless_forged_packages_is_refused() {
         "layer 0: limit exceeded: dpkg-db-cataloger found 300 packages; at most 100 (limit packages)"
     );
 }
+
+#[test]
+fn lockfile_bombs_and_deep_nesting() {
+    // Billion laughs: YAML aliases expanding to 9^10 nodes.
+    let mut laughs =
+        String::from("lockfileVersion: '9.0'\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+    let mut prev = 'a';
+    for c in 'b'..='k' {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        laughs.push_str(&format!("{c}: &{c} [{refs}]\n"));
+        prev = c;
+    }
+    laughs.push_str("packages: *k\n");
+    let open = |s: &str, n: usize| s.repeat(n);
+    let deep_yaml = format!(
+        "lockfileVersion: '9.0'\npackages: {}{}\n",
+        open("[", 100_000),
+        open("]", 100_000)
+    );
+    let deep_toml = format!(
+        "version = 3\nx = {}{}\n",
+        open("[", 100_000),
+        open("]", 100_000)
+    );
+    let deep_inline = format!("x = {}1{}\n", open("{a=", 50_000), open("}", 50_000));
+    let deep_json = format!("{}{}", open("[", 100_000), open("]", 100_000));
+    let sbom = scan_layer(&[
+        ("a/pnpm-lock.yaml", laughs.as_bytes()),
+        ("b/pnpm-lock.yaml", deep_yaml.as_bytes()),
+        ("c/Cargo.lock", deep_toml.as_bytes()),
+        ("d/poetry.lock", deep_inline.as_bytes()),
+        ("e/package-lock.json", deep_json.as_bytes()),
+    ]);
+    assert_eq!(purls(&sbom), Vec::<String>::new());
+    // One line each, however much of the input the parser quoted.
+    assert_eq!(
+        unknowns(&sbom),
+        [
+            "npm-lock-cataloger: a/pnpm-lock.yaml error: line 7 column 14: budget breached: Nodes { nodes: 250001 }…",
+            "npm-lock-cataloger: b/pnpm-lock.yaml error: line 2 column 11: expected mapping start…",
+            "npm-lock-cataloger: e/package-lock.json recursion limit exceeded at line 1 column 128",
+            "python-lock-cataloger: d/poetry.lock poetry.lock: TOML parse error at line 1, column 245…",
+            "rust-cargo-lock-cataloger: c/Cargo.lock TOML parse error at line 2, column 85…",
+        ]
+    );
+}
