@@ -131,6 +131,8 @@ impl<'de> serde::Deserialize<'de> for Digest {
 enum Hasher {
     Sha256(Sha256),
     Sha512(Sha512),
+    /// Counting only.
+    Off,
 }
 
 /// A reader that hashes and counts every byte read through it.
@@ -154,19 +156,37 @@ impl<R: Read> DigestReader<R> {
         }
     }
 
+    /// Wraps `inner`, only counting: for a stream whose digest is known to equal another's.
+    pub fn counting(inner: R) -> Self {
+        DigestReader {
+            inner,
+            hasher: Hasher::Off,
+            count: 0,
+        }
+    }
+
     /// Bytes read so far.
     pub fn count(&self) -> u64 {
         self.count
     }
 
     /// Reads (and hashes) whatever is left, then returns the digest and total byte count.
-    pub fn finish(mut self) -> io::Result<(Digest, u64)> {
+    pub fn finish(self) -> io::Result<(Digest, u64)> {
+        match self.finish_optional()? {
+            (Some(d), n) => Ok((d, n)),
+            (None, _) => Err(io::Error::other("a counting reader has no digest")),
+        }
+    }
+
+    /// [`DigestReader::finish`], with no digest for a [`DigestReader::counting`] reader.
+    pub fn finish_optional(mut self) -> io::Result<(Option<Digest>, u64)> {
         io::copy(&mut self, &mut io::sink())?;
         let (algorithm, hex) = match self.hasher {
             Hasher::Sha256(h) => (Algorithm::Sha256, hex::encode(h.finalize())),
             Hasher::Sha512(h) => (Algorithm::Sha512, hex::encode(h.finalize())),
+            Hasher::Off => return Ok((None, self.count)),
         };
-        Ok((Digest { algorithm, hex }, self.count))
+        Ok((Some(Digest { algorithm, hex }), self.count))
     }
 }
 
@@ -176,6 +196,7 @@ impl<R: Read> Read for DigestReader<R> {
         match &mut self.hasher {
             Hasher::Sha256(h) => h.update(&buf[..n]),
             Hasher::Sha512(h) => h.update(&buf[..n]),
+            Hasher::Off => {}
         }
         self.count += n as u64;
         Ok(n)

@@ -12,6 +12,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -20,6 +21,7 @@ use flate2::bufread::MultiGzDecoder;
 use super::Limits;
 use super::digest::{Algorithm, Digest, DigestReader};
 use super::limits::{LimitExceeded, RATIO_FLOOR};
+use super::pipe;
 use crate::fs::path::{self, PathError};
 use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants, whiteout};
 use crate::{Error, Result};
@@ -140,7 +142,7 @@ struct LimitReader<'c, R> {
     inner: R,
     produced: u64,
     /// Compressed bytes the decoder consumed (`None` for a plain tar).
-    consumed: Option<&'c Cell<u64>>,
+    consumed: Option<Rc<Cell<u64>>>,
     /// The compression's name, for its errors (`None` for a plain tar).
     codec: Option<&'static str>,
     cap: &'c Capture<'c>,
@@ -174,7 +176,7 @@ impl<R: Read> Read for LimitReader<'_, R> {
                 limits.max_total_bytes
             ));
         }
-        if let Some(consumed) = self.consumed
+        if let Some(consumed) = &self.consumed
             && limits.max_ratio > 0
             && self.produced > RATIO_FLOOR
             && self.produced / consumed.get().max(1) > limits.max_ratio
@@ -191,12 +193,12 @@ impl<R: Read> Read for LimitReader<'_, R> {
 }
 
 /// Counts the compressed bytes a decoder consumes, for the ratio check.
-struct CountingBufRead<'c, B> {
+struct CountingBufRead<B> {
     inner: B,
-    consumed: &'c Cell<u64>,
+    consumed: Rc<Cell<u64>>,
 }
 
-impl<B: BufRead> Read for CountingBufRead<'_, B> {
+impl<B: BufRead> Read for CountingBufRead<B> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.consumed.set(self.consumed.get() + n as u64);
@@ -204,7 +206,7 @@ impl<B: BufRead> Read for CountingBufRead<'_, B> {
     }
 }
 
-impl<B: BufRead> BufRead for CountingBufRead<'_, B> {
+impl<B: BufRead> BufRead for CountingBufRead<B> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         self.inner.fill_buf()
     }
@@ -302,14 +304,97 @@ fn header_error(blob: &str, last: Option<&str>, e: io::Error) -> Error {
     )
 }
 
+/// The blob stream after the sniffed bytes are put back in front of it.
+type Input<R> = io::Chain<io::Cursor<Vec<u8>>, BufReader<DigestReader<R>>>;
+/// What the tar side of a layer produces: entries, warnings, and the diff_id unless the tar
+/// is the blob itself.
+type Walked = Result<(LayerTree, Vec<String>, Option<Digest>)>;
+
 /// Reads one layer blob. `blob` is the name used in messages; `expected` the descriptor's
 /// digest, when known, so that a blob that fails to decompress because it was altered is
 /// reported as the digest mismatch it is.
+///
+/// The blob digest and the decompression run on a second thread, the diff_id and the tar walk
+/// on this one ([`pipe`]).
 pub fn read_layer(
+    raw: impl Read + Send,
+    blob: &str,
+    expected: Option<&Digest>,
+    cap: &Capture<'_>,
+) -> Result<LayerRead> {
+    read_layer_via(raw, blob, expected, cap, |input, compression, walk_tar| {
+        pipe::run(
+            input,
+            |input, fill| match decoder(input, compression, cap) {
+                Ok(mut d) => fill.pump(&mut d),
+                Err(e) => fill.fail(e),
+            },
+            |bytes| walk_tar(bytes),
+        )
+    })
+}
+
+/// [`read_layer`] on this thread only, for a blob that cannot be handed to another thread (a
+/// member of an archive read from a stream).
+pub fn read_layer_inline(
     raw: impl Read,
     blob: &str,
     expected: Option<&Digest>,
     cap: &Capture<'_>,
+) -> Result<LayerRead> {
+    read_layer_via(
+        raw,
+        blob,
+        expected,
+        cap,
+        |mut input, compression, walk_tar| {
+            let walked = match decoder(&mut input, compression, cap) {
+                Ok(mut d) => walk_tar(&mut d),
+                Err(e) => Err(stream_error(blob, e)),
+            };
+            (input, walked)
+        },
+    )
+}
+
+/// The decompressor for `compression` over `input`, held to the layer, image and ratio
+/// limits ([`LimitReader`]).
+fn decoder<'a>(
+    input: impl io::BufRead + 'a,
+    compression: Compression,
+    cap: &'a Capture<'a>,
+) -> io::Result<Box<dyn Read + 'a>> {
+    let consumed = Rc::new(Cell::new(0u64));
+    let counted = CountingBufRead {
+        inner: input,
+        consumed: consumed.clone(),
+    };
+    let (inner, codec): (Box<dyn Read + 'a>, _) = match compression {
+        Compression::Gzip => (Box::new(MultiGzDecoder::new(counted)), Some("gzip")),
+        Compression::Zstd => (Box::new(zstd::Decoder::with_buffer(counted)?), Some("zstd")),
+        Compression::None => (Box::new(counted), None),
+    };
+    Ok(Box::new(LimitReader {
+        inner,
+        produced: 0,
+        consumed: codec.map(|_| consumed),
+        codec,
+        cap,
+    }))
+}
+
+/// The shared part of [`read_layer`] and [`read_layer_inline`]: `run` decompresses `input`
+/// and feeds the bytes to the tar walk it is given, then hands `input` back.
+fn read_layer_via<R: Read>(
+    raw: R,
+    blob: &str,
+    expected: Option<&Digest>,
+    cap: &Capture<'_>,
+    run: impl FnOnce(
+        Input<R>,
+        Compression,
+        &mut dyn FnMut(&mut dyn Read) -> Walked,
+    ) -> (Input<R>, Walked),
 ) -> Result<LayerRead> {
     let algorithm = expected.map_or(Algorithm::Sha256, Digest::algorithm);
     let mut buffered = BufReader::with_capacity(256 << 10, DigestReader::new(raw, algorithm));
@@ -317,33 +402,16 @@ pub fn read_layer(
     let n = read_head(&mut buffered, &mut head).map_err(|e| stream_error(blob, e))?;
     let compression = sniff(&head[..n]).map_err(|why| Error::archive(blob, why))?;
     // Put the sniffed bytes back in front of the stream.
-    let mut input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
-    let walked = (|| -> Result<(LayerTree, Vec<String>, Digest)> {
-        let consumed = Cell::new(0u64);
-        let counted = CountingBufRead {
-            inner: &mut input,
-            consumed: &consumed,
+    let input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
+    // An uncompressed blob is its own tar: its digest is the diff_id, hashed once.
+    let same_bytes = compression == Compression::None && algorithm == Algorithm::Sha256;
+    let mut walk_tar = |tar_bytes: &mut dyn Read| -> Walked {
+        let hashing = if same_bytes {
+            DigestReader::counting(tar_bytes)
+        } else {
+            DigestReader::new(tar_bytes, Algorithm::Sha256)
         };
-        let decoder: Box<dyn Read + '_> = match compression {
-            Compression::Gzip => Box::new(MultiGzDecoder::new(counted)),
-            Compression::Zstd => {
-                Box::new(zstd::Decoder::with_buffer(counted).map_err(|e| stream_error(blob, e))?)
-            }
-            Compression::None => Box::new(counted),
-        };
-        let limited = LimitReader {
-            inner: decoder,
-            produced: 0,
-            consumed: (compression != Compression::None).then_some(&consumed),
-            codec: match compression {
-                Compression::None => None,
-                Compression::Gzip => Some("gzip"),
-                Compression::Zstd => Some("zstd"),
-            },
-            cap,
-        };
-        let guarded = TarGuard::new(DigestReader::new(limited, Algorithm::Sha256));
-        let mut archive = tar::Archive::new(guarded);
+        let mut archive = tar::Archive::new(TarGuard::new(hashing));
         let (tree, mut warnings) = walk(&mut archive, blob, cap)?;
         let guard = archive.into_inner();
         // Still following headers at the end: no zero block came (a damaged header would
@@ -353,7 +421,7 @@ pub fn read_layer(
                 "{blob}: the layer ends without the tar end-of-archive marker (truncated?)"
             ));
         }
-        let (diff_id, _) = guard.into_inner().finish().map_err(|e| {
+        let (diff_id, _) = guard.into_inner().finish_optional().map_err(|e| {
             if e.get_ref()
                 .is_some_and(|i| i.is::<LimitHit>() || i.is::<LimitExceeded>())
             {
@@ -367,7 +435,8 @@ pub fn read_layer(
             )
         })?;
         Ok((tree, warnings, diff_id))
-    })();
+    };
+    let (input, walked) = run(input, compression, &mut walk_tar);
     let (_, buffered) = input.into_inner();
     let hashed = buffered.into_inner().finish();
     let (tree, warnings, diff_id) = match walked {
@@ -390,6 +459,8 @@ pub fn read_layer(
     };
     let (blob_digest, blob_size) =
         hashed.map_err(|e| Error::archive(blob, format!("reading blob: {e}")))?;
+    // Not hashed only when it is the blob itself.
+    let diff_id = diff_id.unwrap_or_else(|| blob_digest.clone());
     Ok(LayerRead {
         tree,
         blob_digest,

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod layer;
 pub mod limits;
 pub mod oci;
+pub mod pipe;
 pub mod plan;
 pub mod provenance;
 pub mod reference;
@@ -359,16 +360,20 @@ pub(crate) fn load_store(
     // A blob used by several layers (the common empty layer, or a hostile manifest naming one
     // blob a thousand times) is read once.
     let mut first_use: HashMap<&str, usize> = HashMap::new();
-    let distinct: Vec<usize> = (0..plan.layers.len())
+    let mut distinct: Vec<usize> = (0..plan.layers.len())
         .filter(|&i| first_use.insert(plan.layers[i].path.as_str(), i).is_none())
         .collect();
+    // Largest first, each to the next free worker: the image is done when its largest layer
+    // is, not when a large one happens to start last. Unknown sizes count as large.
+    distinct.sort_by_key(|&i| std::cmp::Reverse(plan.layers[i].size.unwrap_or(u64::MAX)));
     let total: Option<u64> = distinct.iter().map(|&i| plan.layers[i].size).sum();
     if let Some(p) = opts.progress {
         p.begin(distinct.len(), total);
     }
     let capture = layer::Capture::new(wants, &opts.limits);
     let reads: Vec<(usize, Result<LayerRead>)> = distinct
-        .par_iter()
+        .iter()
+        .par_bridge()
         .map(|&i| {
             let lp = &plan.layers[i];
             let read = || -> Result<LayerRead> {

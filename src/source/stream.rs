@@ -95,7 +95,7 @@ pub fn load(
         let looks_like_layer = !is_json;
         if looks_like_layer {
             let input = ProgressReader::new(io::Cursor::new(head).chain(&mut entry), progress);
-            let read = layer::read_layer(input, &path, None, &capture);
+            let read = layer::read_layer_inline(input, &path, None, &capture);
             if let Some(p) = progress {
                 p.layer_done();
             }
