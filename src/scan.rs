@@ -145,7 +145,11 @@ pub fn catalog_image(
             .par_iter()
             .enumerate()
             .filter(|(i, _)| touched[i + 1])
-            .map(|(i, c)| (i, run_cataloger(*c, &fs, &env)))
+            .map(|(i, c)| {
+                let out =
+                    crate::source::limits::with_scoped(limits, || run_cataloger(*c, &fs, &env));
+                (i, out)
+            })
             .collect();
         for (i, o) in &outputs {
             tracing::trace!(

@@ -704,7 +704,7 @@ pub(crate) fn keep_extracted(
     bytes: &[u8],
     cap: &Capture<'_>,
 ) -> Option<Content> {
-    let mut found = super::limits::with_nested_limits(cap.limits, || {
+    let mut found = super::limits::with_scoped(cap.limits, || {
         cap.wants.extract(path, meta.mode, meta.size, bytes)
     })?;
     for (_, result) in &mut found.0 {

@@ -413,27 +413,58 @@ pub(crate) fn ratio_guarded<'a, B: BufRead + 'a, R: Read + 'a>(
     })
 }
 
-thread_local! {
-    static NESTED: Cell<(u32, u64)> = Cell::new({
-        let d = Limits::default();
-        (d.max_nested_depth, d.max_nested_bytes)
-    });
+/// The limits catalogers and content extractors consult, on the thread they run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Scoped {
+    /// [`Limits::max_nested_depth`].
+    pub nested_depth: u32,
+    /// [`Limits::max_nested_bytes`].
+    pub nested_bytes: u64,
+    /// [`Limits::max_packages`].
+    pub packages: u64,
 }
 
-/// Runs `f` with `limits`' nested-archive limits visible to content extractors
-/// ([`nested_archive_limits`]) on this thread. Extractors are plain `fn(&[u8])` hooks shared by
-/// every cataloger; passing the limits this way keeps that signature.
-pub(crate) fn with_nested_limits<T>(limits: &Limits, f: impl FnOnce() -> T) -> T {
-    let before = NESTED.with(|n| n.replace((limits.max_nested_depth, limits.max_nested_bytes)));
+impl From<&Limits> for Scoped {
+    fn from(l: &Limits) -> Self {
+        Scoped {
+            nested_depth: l.max_nested_depth,
+            nested_bytes: l.max_nested_bytes,
+            packages: l.max_packages,
+        }
+    }
+}
+
+thread_local! {
+    static SCOPED: Cell<Scoped> = Cell::new(Scoped::from(&Limits::default()));
+}
+
+/// Runs `f` with `limits` visible to catalogers and content extractors ([`scoped`]) on this
+/// thread. Extractors are plain `fn(&[u8])` hooks and catalogers see only a file resolver;
+/// passing these few limits this way keeps both interfaces as they are.
+pub(crate) fn with_scoped<T>(limits: &Limits, f: impl FnOnce() -> T) -> T {
+    let before = SCOPED.with(|n| n.replace(Scoped::from(limits)));
     let out = f();
-    NESTED.with(|n| n.set(before));
+    SCOPED.with(|n| n.set(before));
     out
 }
 
-/// The nested-archive depth and size limits in force on this thread (the defaults outside
-/// [`with_nested_limits`]).
-pub(crate) fn nested_archive_limits() -> (u32, u64) {
-    NESTED.with(Cell::get)
+/// The limits in force on this thread (the defaults outside [`with_scoped`]).
+pub(crate) fn scoped() -> Scoped {
+    SCOPED.with(Cell::get)
+}
+
+/// Whether `text`, a database of blank-line separated records, may hold more records than
+/// [`Limits::max_packages`]: counted without parsing, so a forged database of millions of tiny
+/// records is turned away before it costs memory. `Err` is the unknown's reason.
+pub(crate) fn check_record_count(text: &str) -> Result<(), String> {
+    let max = scoped().packages;
+    let records = memchr::memmem::find_iter(text.as_bytes(), b"\n\n").count() as u64;
+    if records > max {
+        return Err(format!(
+            "more than {max} records; not read (limit packages)"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

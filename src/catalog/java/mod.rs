@@ -88,10 +88,10 @@ fn extract_archive(bytes: &[u8]) -> ExtractResult {
     // The zip reader is third-party code fed hostile bytes (no panic found by the tests'
     // corruptions): should it panic, that costs this file, not the scan.
     // The nesting depth and nested-archive size are the user's (`--limit nested-depth=…`).
-    let (max_depth, max_nested_bytes) = crate::source::limits::nested_archive_limits();
+    let scoped = crate::source::limits::scoped();
     let limits = archive::Limits {
-        max_depth,
-        max_nested_bytes,
+        max_depth: scoped.nested_depth,
+        max_nested_bytes: scoped.nested_bytes,
         ..archive::LIMITS
     };
     let summarized = std::panic::catch_unwind(|| archive::summarize(bytes, &limits))

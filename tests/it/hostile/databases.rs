@@ -188,16 +188,36 @@ fn zip_bomb_jar() {
 }
 
 #[test]
-fn a_database_of_countless_forged_packages_is_refused() {
+fn databases_of_countless_forged_packages() {
+    let mut limits = Limits::default();
+    limits.set_pair("packages=100").unwrap();
+    // Record databases are counted before they are parsed: an unknown, nothing allocated.
     let status: String = (0..300)
         .map(|i| format!("Package: p{i}\nVersion: 1\nStatus: install ok installed\n\n"))
         .collect();
+    let apk: String = (0..300).map(|i| format!("P:p{i}\nV:1\n\n")).collect();
+    let sbom = scan_layer_with(
+        &[
+            ("var/lib/dpkg/status", status.as_bytes(), 0o644),
+            ("lib/apk/db/installed", apk.as_bytes(), 0o644),
+        ],
+        limits.clone(),
+    );
+    assert_eq!(purls(&sbom), Vec::<String>::new());
+    assert_eq!(
+        unknowns(&sbom),
+        [
+            "apk-db-cataloger: lib/apk/db/installed more than 100 records; not read (limit packages)",
+            "dpkg-db-cataloger: var/lib/dpkg/status more than 100 records; not read (limit packages)",
+        ]
+    );
+    // Any other cataloger finding more: the scan stops before the graph and documents
+    // multiply the cost.
+    let requirements: String = (0..300).map(|i| format!("p{i}==1.0\n")).collect();
     let img = crate::support::image::ImageBuilder::new()
-        .layer(|l| l.file("var/lib/dpkg/status", &status));
+        .layer(|l| l.file("app/requirements.txt", &requirements));
     let dir = crate::support::tmp();
     crate::support::image::write_dir(dir.path(), &img.oci_files());
-    let mut limits = Limits::default();
-    limits.set_pair("packages=100").unwrap();
     let opts = consign::ScanOptions {
         load: consign::source::LoadOptions {
             limits,
@@ -205,11 +225,11 @@ fn a_database_of_countless_forged_packages_is_refused() {
         },
         ..Default::default()
     };
-    let err =
-        consign::scan(&consign::source::SourceSpec::Auto(dir.path().into()), &opts).unwrap_err();
+    let err = consign::scan(&consign::source::SourceSpec::Auto(dir.path().into()), &opts)
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "layer 0: limit exceeded: dpkg-db-cataloger found 300 packages; at most 100 (limit packages)"
+        "layer 0: limit exceeded: python-lock-cataloger found 300 packages; at most 100 (limit packages)"
     );
 }
 
