@@ -211,11 +211,92 @@ fn databases_of_countless_forged_packages() {
             "dpkg-db-cataloger: var/lib/dpkg/status more than 100 records; not read (limit packages)",
         ]
     );
+    // So are lockfiles, by a string each of their records holds.
+    let lock = |n: usize, f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<String>();
+    let files = [
+        ("a/requirements.txt", lock(300, &|i| format!("p{i}==1.0\n"))),
+        (
+            "b/poetry.lock",
+            lock(300, &|i| {
+                format!("[[package]]\nname = \"p{i}\"\nversion = \"1\"\n")
+            }),
+        ),
+        (
+            "c/Cargo.lock",
+            lock(300, &|i| {
+                format!("[[package]]\nname = \"p{i}\"\nversion = \"1.0.0\"\n")
+            }),
+        ),
+        (
+            "d/package-lock.json",
+            format!(
+                "{{\"lockfileVersion\":3,\"packages\":{{{}\"\":{{}}}}}}",
+                lock(300, &|i| format!(
+                    "\"node_modules/p{i}\":{{\"version\":\"1\"}},"
+                ))
+            ),
+        ),
+        (
+            "e/yarn.lock",
+            lock(300, &|i| format!("p{i}@^1:\n  version \"1.0.0\"\n\n")),
+        ),
+        (
+            "f/composer.lock",
+            format!(
+                "{{\"packages\":[{}{{}}]}}",
+                lock(300, &|i| format!(
+                    "{{\"name\":\"v/p{i}\",\"version\":\"1\"}},"
+                ))
+            ),
+        ),
+        (
+            "g/go.mod",
+            format!(
+                "module x\n{}",
+                lock(300, &|i| format!("require example.com/p{i} v1.0.0\n"))
+            ),
+        ),
+        (
+            "h/Gemfile.lock",
+            format!(
+                "GEM\n  specs:\n{}",
+                lock(300, &|i| format!("    p{i} (1.0)\n"))
+            ),
+        ),
+    ];
+    let refs: Vec<(&str, &[u8], u32)> = files
+        .iter()
+        .map(|(p, t)| (*p, t.as_bytes(), 0o644))
+        .collect();
+    let sbom = scan_layer_with(&refs, limits.clone());
+    assert_eq!(purls(&sbom), Vec::<String>::new());
+    let mut got = unknowns(&sbom);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "go-module-file-cataloger: g/go.mod more than 100 records; not read (limit packages)",
+            "npm-lock-cataloger: d/package-lock.json more than 100 records; not read (limit packages)",
+            "npm-lock-cataloger: e/yarn.lock more than 100 records; not read (limit packages)",
+            "php-composer-lock-cataloger: f/composer.lock more than 100 records; not read (limit packages)",
+            "python-lock-cataloger: a/requirements.txt more than 100 records; not read (limit packages)",
+            "python-lock-cataloger: b/poetry.lock more than 100 records; not read (limit packages)",
+            "ruby-gemfile-cataloger: h/Gemfile.lock more than 100 records; not read (limit packages)",
+            "rust-cargo-lock-cataloger: c/Cargo.lock more than 100 records; not read (limit packages)",
+        ]
+    );
     // Any other cataloger finding more: the scan stops before the graph and documents
     // multiply the cost.
-    let requirements: String = (0..300).map(|i| format!("p{i}==1.0\n")).collect();
-    let img = crate::support::image::ImageBuilder::new()
-        .layer(|l| l.file("app/requirements.txt", &requirements));
+    // (300 installed Python distributions, one small file each.)
+    let img = crate::support::image::ImageBuilder::new().layer(|mut l| {
+        for i in 0..300 {
+            l = l.file(
+                &format!("usr/lib/python3/site-packages/p{i}-1.0.dist-info/METADATA"),
+                format!("Metadata-Version: 2.1\nName: p{i}\nVersion: 1.0\n"),
+            );
+        }
+        l
+    });
     let dir = crate::support::tmp();
     crate::support::image::write_dir(dir.path(), &img.oci_files());
     let opts = consign::ScanOptions {
@@ -225,11 +306,11 @@ fn databases_of_countless_forged_packages() {
         },
         ..Default::default()
     };
-    let err = consign::scan(&consign::source::SourceSpec::Auto(dir.path().into()), &opts)
-        .unwrap_err();
+    let err =
+        consign::scan(&consign::source::SourceSpec::Auto(dir.path().into()), &opts).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "layer 0: limit exceeded: python-lock-cataloger found 300 packages; at most 100 (limit packages)"
+        "layer 0: limit exceeded: python-installed-cataloger found 300 packages; at most 100 (limit packages)"
     );
 }
 
