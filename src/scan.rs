@@ -127,6 +127,8 @@ pub fn catalog_image(
     let mut fs = LayeredFs::new(&image.trees);
     let mut env = Environment::default();
     let mut touched = vec![false; wants.owner_count()];
+    // Packages each cataloger's latest run found.
+    let mut found = vec![0u64; catalogers.len()];
     while let Some(changed) = fs.apply_next() {
         let layer = (fs.applied() - 1) as u32;
         touched.fill(false);
@@ -157,19 +159,27 @@ pub fn catalog_image(
                 catalogers[*i].name(),
                 o.packages.len()
             );
-            // Each package costs a few KiB from here on (graph, documents): a database of
-            // millions of tiny forged entries is refused before that cost is paid.
-            if o.packages.len() as u64 > limits.max_packages {
-                return Err(Error::Limit {
-                    what: format!("layer {layer}"),
-                    reason: format!(
-                        "{} found {} packages; at most {} (limit packages)",
-                        catalogers[*i].name(),
-                        o.packages.len(),
-                        limits.max_packages
-                    ),
-                });
-            }
+            found[*i] = o.packages.len() as u64;
+        }
+        // Each package costs a few KiB from here on (graph, documents): an image whose
+        // catalogers list more than the limit together is refused before that cost is paid.
+        let total: u64 = found.iter().sum();
+        if total > limits.max_packages {
+            let mut by: Vec<String> = catalogers
+                .iter()
+                .zip(&found)
+                .filter(|(_, n)| **n > 0)
+                .map(|(c, n)| format!("{} {n}", c.name()))
+                .collect();
+            by.sort();
+            return Err(Error::Limit {
+                what: format!("layer {layer}"),
+                reason: format!(
+                    "{total} packages found ({}); at most {} (limit packages)",
+                    by.join(", "),
+                    limits.max_packages
+                ),
+            });
         }
         for (i, output) in outputs {
             // Squashed scope needs only the last output; earlier runs keep their keys.

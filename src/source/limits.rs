@@ -45,8 +45,9 @@ pub struct Limits {
     /// Largest archive nested in a Java archive that is opened, uncompressed; larger ones are
     /// recorded as unknowns. Default 128 MiB.
     pub max_nested_bytes: u64,
-    /// Most packages one cataloger may find in one image. Default 200,000 (large real images
-    /// hold a few thousand; each package costs a few KiB of memory until the SBOM is written).
+    /// Most packages in one image, and records in one package database or lockfile (counted
+    /// before it is parsed; more is an unknown). Default 100,000: large real images hold a
+    /// few thousand, and each package costs several KiB of memory until the SBOM is written.
     pub max_packages: u64,
 }
 
@@ -69,7 +70,7 @@ impl Default for Limits {
             max_index_depth: 8,
             max_nested_depth: 4,
             max_nested_bytes: 128 << 20,
-            max_packages: 200_000,
+            max_packages: 100_000,
         }
     }
 }
@@ -183,7 +184,7 @@ const KEYS: &[Key] = &[
     Key {
         name: "packages",
         unit: Unit::Count,
-        about: "packages one cataloger may find",
+        about: "packages per image, records per database or lockfile",
         get: |l| l.max_packages,
         set: |l, v| l.max_packages = v,
     },

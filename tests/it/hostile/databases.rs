@@ -310,7 +310,7 @@ fn databases_of_countless_forged_packages() {
         consign::scan(&consign::source::SourceSpec::Auto(dir.path().into()), &opts).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "layer 0: limit exceeded: python-installed-cataloger found 300 packages; at most 100 (limit packages)"
+        "layer 0: limit exceeded: 300 packages found (python-installed-cataloger 300); at most 100 (limit packages)"
     );
 }
 
