@@ -1,7 +1,8 @@
 //! The decompression floor for `benches/compare.sh`: decompresses every blob named on the
 //! command line in parallel (one blob per task, all cores, as consign reads layers) with the
 //! decoders consign uses — flate2 on zlib-rs for gzip (multi-member), zstd — and discards the
-//! output. Nothing is hashed or parsed: consign's time over this is the cost of everything else.
+//! output. Largest blobs first, each to the next free core, as consign schedules layers.
+//! Nothing is hashed or parsed: consign's time over this is the cost of everything else.
 //!
 //! `cargo bench --bench floor -- BLOB...` prints the wall time and the bytes in and out.
 
@@ -35,13 +36,15 @@ fn decompress(path: &str) -> io::Result<(u64, u64)> {
 
 fn main() {
     // `cargo bench` passes `--bench`; blobs are the other arguments.
-    let blobs: Vec<String> = std::env::args()
+    let mut blobs: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    blobs.sort_by_key(|b| std::cmp::Reverse(std::fs::metadata(b).map_or(0, |m| m.len())));
     let start = Instant::now();
     let sizes: Vec<(u64, u64)> = blobs
-        .par_iter()
+        .iter()
+        .par_bridge()
         .map(|b| decompress(b).unwrap_or_else(|e| panic!("{b}: {e}")))
         .collect();
     let elapsed = start.elapsed();

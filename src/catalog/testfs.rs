@@ -60,9 +60,11 @@ impl TestLayer {
         let content = if self.wants.is_wanted(path) {
             Some(Content::Bytes(Arc::from(bytes)))
         } else if self.wants.extracts(path, m.size, mode) {
-            self.wants
-                .extract(path, mode, m.size, bytes)
-                .map(Content::Extracted)
+            // As the layer reader does it, windows included.
+            let limits = crate::source::Limits::default();
+            let cap = crate::source::layer::Capture::new(&self.wants, &limits);
+            crate::source::layer::read_extracted(&mut &bytes[..], path, &m, &cap, &mut Vec::new())
+                .unwrap_or_else(|e| Some(Content::Unreadable(e.to_string())))
         } else {
             None
         };
@@ -138,6 +140,36 @@ impl TestLayer {
     }
 }
 
+/// What `extractor` keeps of `bytes` (an executable at `usr/bin/x`) when the layer reader reads
+/// it, and how many of the file's bytes it holds in memory to do so (the windows).
+#[cfg(test)]
+pub(crate) fn extract_like_a_layer(
+    extractor: &'static crate::fs::Extractor,
+    bytes: &[u8],
+) -> (Option<Content>, u64) {
+    let wants = Wants::new(&[&[]])
+        .unwrap()
+        .with_extractor(1, extractor)
+        .unwrap();
+    let limits = crate::source::Limits::default();
+    let cap = crate::source::layer::Capture::new(&wants, &limits);
+    let mut m = meta(EntryKind::File, bytes.len() as u64, None);
+    m.mode = 0o755;
+    let prefix = &bytes[..bytes.len().min(crate::fs::extract::PREFIX)];
+    let held = wants
+        .extract_windows("usr/bin/x", m.mode, prefix, m.size)
+        .map_or(m.size, |w| w.iter().map(|r| r.end - r.start).sum());
+    let kept = crate::source::layer::read_extracted(
+        &mut &bytes[..],
+        "usr/bin/x",
+        &m,
+        &cap,
+        &mut Vec::new(),
+    )
+    .unwrap();
+    (kept, held)
+}
+
 /// The path of a vendored fixture directory.
 pub(crate) fn fixture(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -156,7 +188,8 @@ mod tests {
         executable_only: true,
         max_bytes: 100,
         magic: |head| head.starts_with(b"\x7fELF"),
-        extract: |bytes| Ok(Some(bytes.to_vec())),
+        windows: None,
+        extract: |view| Ok(view.bytes().map(<[u8]>::to_vec)),
     };
 
     #[test]

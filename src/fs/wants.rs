@@ -11,9 +11,11 @@
 //! what the check keeps, not with what it looks at. The auditor uses this to find secrets in
 //! files whose names say nothing (`settings.py`, `api_key.txt`).
 
+use std::ops::Range;
+
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
-use super::extract::{self, Extracted, Extractor};
+use super::extract::{self, Extracted, Extractor, FileView};
 
 /// A compiled set of wanted globs, remembering which owner (cataloger) asked for each, and
 /// an optional content sniffer.
@@ -161,11 +163,37 @@ impl Wants {
             .unwrap_or(0)
     }
 
-    /// Runs every extractor whose check `bytes` (the whole file) passes; `None` when none kept
-    /// anything. A file larger than an extractor's cap (`size` is the file's size) is recorded
-    /// as unreadable for that extractor.
-    pub fn extract(&self, path: &str, mode: u32, size: u64, bytes: &[u8]) -> Option<Extracted> {
-        let head = &bytes[..bytes.len().min(extract::HEAD)];
+    /// The parts of a file the extractors whose check its first bytes pass need, from its
+    /// first [`extract::PREFIX`] bytes (`prefix`) and `size`: `None` when one of them needs
+    /// the whole file. Sorted and merged ([`extract::merge_windows`]); the prefix is among them.
+    pub fn extract_windows(
+        &self,
+        path: &str,
+        mode: u32,
+        prefix: &[u8],
+        size: u64,
+    ) -> Option<Vec<Range<u64>>> {
+        let head = &prefix[..prefix.len().min(extract::HEAD)];
+        let mut all = Vec::new();
+        all.push(0..prefix.len() as u64);
+        for e in self.matching(path, mode, head) {
+            all.extend((e.windows?)(prefix, size)?);
+        }
+        Some(extract::merge_windows(all, size))
+    }
+
+    /// Runs every extractor whose check the file's first bytes pass, on `view` (the whole file,
+    /// or the parts [`Wants::extract_windows`] asked for); `None` when none kept anything. A
+    /// file larger than an extractor's cap (`size` is the file's size) is recorded as
+    /// unreadable for that extractor.
+    pub fn extract(
+        &self,
+        path: &str,
+        mode: u32,
+        size: u64,
+        view: &FileView<'_>,
+    ) -> Option<Extracted> {
+        let head = view.head();
         let found: Vec<_> = self
             .matching(path, mode, head)
             .filter_map(|e| {
@@ -175,7 +203,7 @@ impl Wants {
                         e.name, e.max_bytes
                     ))
                 } else {
-                    match (e.extract)(bytes) {
+                    match (e.extract)(view) {
                         Ok(None) => return None,
                         Ok(Some(v)) => Ok(std::sync::Arc::from(v)),
                         Err(why) => Err(why),

@@ -123,31 +123,20 @@ fn sniff(full: &Path, path: &str, cap: &Capture<'_>) -> Option<Content> {
     }
 }
 
-/// A file some extractor looks at: its first bytes checked, then read whole when a check
-/// passes (see [`crate::fs::extract`]).
+/// A file some extractor looks at: its first bytes checked, then the parts the extractors need
+/// read ([`super::layer::read_extracted`]).
 fn extract(full: &Path, path: &str, size: u64, mode: u32, cap: &Capture<'_>) -> Option<Content> {
+    let meta = FileMeta {
+        kind: EntryKind::File,
+        mode,
+        uid: 0,
+        gid: 0,
+        size,
+        link: None,
+    };
     let read = || -> std::io::Result<Option<Content>> {
-        let mut f = fs::File::open(full)?;
-        let mut buf = Vec::new();
-        (&mut f)
-            .take(crate::fs::extract::HEAD as u64)
-            .read_to_end(&mut buf)?;
-        let max = cap.wants.extract_magic(path, mode, &buf);
-        if max == 0 {
-            return Ok(None);
-        }
-        if size <= max {
-            f.take(max).read_to_end(&mut buf)?;
-        }
-        let meta = FileMeta {
-            kind: EntryKind::File,
-            mode,
-            uid: 0,
-            gid: 0,
-            size,
-            link: None,
-        };
-        Ok(super::layer::keep_extracted(path, &meta, &buf, cap))
+        let mut f = std::io::BufReader::new(fs::File::open(full)?);
+        super::layer::read_extracted(&mut f, path, &meta, cap, &mut Vec::new())
     };
     read().unwrap_or_else(|e| Some(Content::Unreadable(format!("cannot read: {e}"))))
 }

@@ -22,6 +22,7 @@ use super::Limits;
 use super::digest::{Algorithm, Digest, DigestReader};
 use super::limits::{LimitExceeded, RATIO_FLOOR};
 use super::pipe;
+use crate::fs::extract::{self, FileView};
 use crate::fs::path::{self, PathError};
 use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants, whiteout};
 use crate::{Error, Result};
@@ -659,8 +660,8 @@ fn sniff_entry<R: Read>(
 }
 
 /// Reads the first bytes of a file some extractor looks at ([`Wants::extracts`]) and, when
-/// an extractor's check passes, the rest of it into `scratch`; records what the extractors
-/// kept.
+/// an extractor's check passes, the parts of it the extractors need (or the rest of it) into
+/// `scratch`; records what the extractors kept.
 fn extract_entry<R: Read>(
     entry: &mut tar::Entry<'_, R>,
     blob: &str,
@@ -669,28 +670,78 @@ fn extract_entry<R: Read>(
     cap: &Capture<'_>,
     scratch: &mut Vec<u8>,
 ) -> Result<Option<Content>> {
-    let failed = |e: io::Error| entry_error(blob, path, e);
-    scratch.clear();
-    entry
-        .by_ref()
-        .take(crate::fs::extract::HEAD as u64)
-        .read_to_end(scratch)
-        .map_err(failed)?;
-    let max = cap.wants.extract_magic(path, meta.mode, scratch);
-    if max == 0 {
-        return Ok(None);
-    }
-    if meta.size <= max {
-        // Exactly the file: no doubling of a buffer that may hold a 500 MB binary.
-        scratch.reserve_exact(usize::try_from(meta.size).unwrap_or(0));
-        entry.take(max).read_to_end(scratch).map_err(failed)?;
-    }
-    let kept = keep_extracted(path, meta, scratch, cap);
+    let kept =
+        read_extracted(entry, path, meta, cap, scratch).map_err(|e| entry_error(blob, path, e));
     // Only the summary outlives this file: a large buffer is not kept for the rest of the layer.
     if scratch.capacity() > SCRATCH_KEEP {
         *scratch = Vec::new();
     }
-    Ok(kept)
+    kept
+}
+
+/// The extractors' part of a file, from a reader at its start (a tar entry, a file on disk):
+/// its first [`extract::HEAD`] bytes for their checks; then, when one passes, the first
+/// [`extract::PREFIX`] bytes, from which they say which byte ranges they need
+/// ([`Wants::extract_windows`]); then just those ranges as the file streams by (or the whole
+/// file, for an extractor without windows). `scratch` holds the file's start and is reused.
+pub(crate) fn read_extracted(
+    r: &mut impl Read,
+    path: &str,
+    meta: &FileMeta,
+    cap: &Capture<'_>,
+    scratch: &mut Vec<u8>,
+) -> io::Result<Option<Content>> {
+    scratch.clear();
+    r.by_ref().take(extract::HEAD as u64).read_to_end(scratch)?;
+    let max = cap.wants.extract_magic(path, meta.mode, scratch);
+    if max == 0 {
+        return Ok(None);
+    }
+    if meta.size > max {
+        // Recorded as over the cap; the head is enough to say which extractor skipped it.
+        let view = FileView::sparse(meta.size, vec![(0, &scratch[..])]);
+        return Ok(keep_extracted(path, meta, &view, cap));
+    }
+    r.by_ref()
+        .take((extract::PREFIX - extract::HEAD) as u64)
+        .read_to_end(scratch)?;
+    let Some(windows) = cap
+        .wants
+        .extract_windows(path, meta.mode, scratch, meta.size)
+    else {
+        // Exactly the file: no doubling of a buffer that may hold a 500 MB binary.
+        scratch.reserve_exact(usize::try_from(meta.size).unwrap_or(0));
+        r.take(max).read_to_end(scratch)?;
+        return Ok(keep_extracted(path, meta, &FileView::whole(scratch), cap));
+    };
+    let mut pos = scratch.len() as u64;
+    let mut later: Vec<(u64, Vec<u8>)> = Vec::new();
+    for w in windows {
+        if w.end <= pos {
+            continue;
+        }
+        if w.start <= pos && later.is_empty() {
+            // The window holding the prefix grows the prefix, so that it stays one part.
+            r.by_ref().take(w.end - pos).read_to_end(scratch)?;
+            pos = scratch.len() as u64;
+            continue;
+        }
+        // Parts start 16-aligned, as in the file, for the parsers' aligned reads.
+        let start = (w.start & !15).max(pos);
+        io::copy(&mut r.by_ref().take(start - pos), &mut io::sink())?;
+        let mut part = Vec::with_capacity(usize::try_from(w.end - start).unwrap_or(0));
+        r.by_ref().take(w.end - start).read_to_end(&mut part)?;
+        pos = start + part.len() as u64;
+        later.push((start, part));
+    }
+    let mut parts = vec![(0, &scratch[..])];
+    parts.extend(later.iter().map(|(at, b)| (*at, &b[..])));
+    Ok(keep_extracted(
+        path,
+        meta,
+        &FileView::sparse(meta.size, parts),
+        cap,
+    ))
 }
 
 /// The largest read buffer kept between files of one layer.
@@ -701,11 +752,11 @@ const SCRATCH_KEEP: usize = 16 << 20;
 pub(crate) fn keep_extracted(
     path: &str,
     meta: &FileMeta,
-    bytes: &[u8],
+    view: &FileView<'_>,
     cap: &Capture<'_>,
 ) -> Option<Content> {
     let mut found = super::limits::with_scoped(cap.limits, || {
-        cap.wants.extract(path, meta.mode, meta.size, bytes)
+        cap.wants.extract(path, meta.mode, meta.size, view)
     })?;
     for (_, result) in &mut found.0 {
         if let Ok(summary) = result
@@ -936,7 +987,9 @@ mod tests {
         executable_only: true,
         max_bytes: 1000,
         magic: |head| head.starts_with(b"MAGIC"),
-        extract: |bytes| {
+        windows: None,
+        extract: |view| {
+            let bytes = view.bytes().unwrap_or_default();
             let Some(i) = bytes.windows(6).position(|w| w == b"MAGIC!") else {
                 return Ok(None);
             };

@@ -19,8 +19,12 @@
 //! `dep` (path, version, `h1:` sum), `=>` (the replacement of the module on the line before),
 //! `build` (`key=value`, Go-quoted when needed). [`parse`] reads it.
 
-use crate::catalog::binary::{Exe, ExeKind, find_aligned};
-use crate::fs::extract::ExtractResult;
+use std::ops::Range;
+
+use object::ReadRef;
+
+use crate::catalog::binary::{Exe, ExeKind, Want, elf_windows, find_aligned};
+use crate::fs::extract::{ExtractResult, FileView};
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
 const HEADER: usize = 32;
@@ -30,10 +34,21 @@ const SEARCH: u64 = 64 * 1024;
 /// The longest version or module-info string kept; real ones are a few KiB to ~100 KiB.
 const MAX_STRING: u64 = 8 << 20;
 
+/// The parts of an executable [`extract_view`] reads (see [`elf_windows`]).
+pub(super) fn windows(prefix: &[u8], size: u64) -> Option<Vec<Range<u64>>> {
+    elf_windows(prefix, size, Want::GoBuildInfo)
+}
+
+/// [`extract_view`] on a whole file.
+#[cfg(test)]
+pub(super) fn extract(data: &[u8]) -> ExtractResult {
+    extract_view(&FileView::whole(data))
+}
+
 /// The build info of one Go binary, kept as the extractor's summary: the Go version, a
 /// newline, then the module info text (empty for a binary built outside module mode).
-pub(super) fn extract(data: &[u8]) -> ExtractResult {
-    let Ok(exe) = Exe::parse(data) else {
+pub(super) fn extract_view(view: &FileView<'_>) -> ExtractResult {
+    let Ok(exe) = Exe::parse(view) else {
         // Headers that do not parse say nothing about Go; the Rust extractor sees the same
         // file, and one unknown per broken executable would drown the real ones.
         return Ok(None);
@@ -52,7 +67,7 @@ pub(super) fn extract(data: &[u8]) -> ExtractResult {
 }
 
 /// The bytes from the build-info header to the end of its section (or segment).
-fn locate<'a>(exe: &Exe<'a>) -> Result<Option<&'a [u8]>, String> {
+fn locate<'a, R: ReadRef<'a>>(exe: &Exe<'a, R>) -> Result<Option<&'a [u8]>, String> {
     let section = match exe.kind() {
         ExeKind::Elf => ".go.buildinfo",
         ExeKind::MachO => "__go_buildinfo",
@@ -80,7 +95,7 @@ fn locate<'a>(exe: &Exe<'a>) -> Result<Option<&'a [u8]>, String> {
 }
 
 /// The Go version and the module info (sentinels stripped) from the header at `blob[0]`.
-fn decode(exe: &Exe<'_>, blob: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+fn decode<'a, R: ReadRef<'a>>(exe: &Exe<'a, R>, blob: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
     let ptr_size = blob[14];
     let flags = blob[15];
     let (version, modinfo) = if flags & 2 != 0 {

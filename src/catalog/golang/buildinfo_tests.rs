@@ -212,3 +212,42 @@ fn go_string_literals() {
     assert_eq!(unquote_prefix(r#""\q""#), None);
     assert_eq!(unquote_prefix(r#""\x4""#), None);
 }
+
+#[test]
+fn the_layer_reader_reads_only_windows_and_finds_the_same() {
+    use crate::fs::Content;
+    let real = fixture_bytes();
+    let (kept, held) =
+        crate::catalog::testfs::extract_like_a_layer(&super::super::EXTRACTOR, &real);
+    let Some(Content::Extracted(found)) = kept else {
+        panic!("nothing extracted: {kept:?}")
+    };
+    let summary = found.get(super::super::BINARY).unwrap().unwrap();
+    assert_eq!(
+        summary.as_ref(),
+        extract(&real).unwrap().unwrap().as_slice()
+    );
+    // Headers, data and read-only data of a Go binary: not its code.
+    assert!(held < real.len() as u64 * 3 / 4, "{held} of {}", real.len());
+    // A stripped binary (no section table) is searched in its data segment, also windowed.
+    let mut data = vec![0u8; 48];
+    data.extend_from_slice(MAGIC);
+    data.extend_from_slice(&[8, 2]);
+    data.resize(48 + HEADER, 0);
+    varint(8, &mut data);
+    data.extend_from_slice(b"go1.21.4");
+    let m = framed(MODINFO);
+    varint(m.len(), &mut data);
+    data.extend_from_slice(&m);
+    let stripped = stripped_elf(&data, 0x40_0000);
+    let (kept, _) =
+        crate::catalog::testfs::extract_like_a_layer(&super::super::EXTRACTOR, &stripped);
+    let Some(Content::Extracted(found)) = kept else {
+        panic!("nothing extracted: {kept:?}")
+    };
+    let summary = found.get(super::super::BINARY).unwrap().unwrap();
+    assert_eq!(
+        summary.as_ref(),
+        [&b"go1.21.4\n"[..], MODINFO.as_bytes()].concat()
+    );
+}

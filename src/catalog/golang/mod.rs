@@ -56,7 +56,8 @@ const BINARY: &str = "go-module-binary-cataloger";
 /// The version Go stamps on a main module built from a checkout (before Go 1.24).
 const DEVEL: &str = "(devel)";
 
-/// The largest executable read whole for its build info.
+/// The largest executable read for its build info (only its headers and data segments are
+/// kept, see [`binary::elf_windows`]).
 const MAX_BINARY: u64 = 512 << 20;
 
 static EXTRACTOR: Extractor = Extractor {
@@ -65,7 +66,8 @@ static EXTRACTOR: Extractor = Extractor {
     executable_only: true,
     max_bytes: MAX_BINARY,
     magic: binary::is_exe,
-    extract: buildinfo::extract,
+    windows: Some(buildinfo::windows),
+    extract: buildinfo::extract_view,
 };
 
 /// Reads the build info of Go executables. See the module docs.

@@ -48,7 +48,7 @@ use std::collections::HashMap;
 
 use super::{CatalogOutput, Cataloger, Environment, Tag, parse_failure, read_file};
 use crate::Result;
-use crate::fs::extract::ExtractResult;
+use crate::fs::extract::{ExtractResult, FileView};
 use crate::fs::{Extractor, FileResolver, Location};
 use crate::model::{
     Checksum, Ecosystem, Evidence, HashAlgorithm, LanguageMetadata, License, Package,
@@ -81,10 +81,15 @@ static EXTRACTOR: Extractor = Extractor {
     max_bytes: 256 << 20,
     // Spring Boot's "fully executable" jars start with a launch script before the zip.
     magic: |head| head.starts_with(b"PK\x03\x04") || head.starts_with(b"#!"),
+    windows: None,
     extract: extract_archive,
 };
 
-fn extract_archive(bytes: &[u8]) -> ExtractResult {
+fn extract_archive(view: &FileView<'_>) -> ExtractResult {
+    // No windows: the view is always the whole file.
+    let Some(bytes) = view.bytes() else {
+        return Err("the archive was not read whole".to_owned());
+    };
     // The zip reader is third-party code fed hostile bytes (no panic found by the tests'
     // corruptions): should it panic, that costs this file, not the scan.
     // The nesting depth and nested-archive size are the user's (`--limit nested-depth=…`).

@@ -10,14 +10,15 @@
 //! KiB). The cataloger inflates them with a cap, so a zlib bomb costs [`MAX_JSON`] at most.
 
 use std::io::Read;
+use std::ops::Range;
 
 use serde::Deserialize;
 
 use super::crate_package;
-use crate::catalog::binary::Exe;
+use crate::catalog::binary::{Exe, Want, elf_windows};
 use crate::catalog::{CatalogOutput, parse_failure};
 use crate::fs::Location;
-use crate::fs::extract::ExtractResult;
+use crate::fs::extract::{ExtractResult, FileView};
 use crate::model::{Evidence, LanguageMetadata, RelationshipKind};
 
 /// The cataloger's name.
@@ -27,9 +28,20 @@ const MAX_JSON: u64 = 16 << 20;
 /// The most packages one binary may list.
 const MAX_PACKAGES: usize = 100_000;
 
-/// The raw `.dep-v0` section of an executable, if it has one.
+/// The parts of an executable [`extract_view`] reads (see [`elf_windows`]).
+pub(super) fn windows(prefix: &[u8], size: u64) -> Option<Vec<Range<u64>>> {
+    elf_windows(prefix, size, Want::Sections)
+}
+
+/// [`extract_view`] on a whole file.
+#[cfg(test)]
 pub(super) fn extract(data: &[u8]) -> ExtractResult {
-    let Ok(exe) = Exe::parse(data) else {
+    extract_view(&FileView::whole(data))
+}
+
+/// The raw `.dep-v0` section of an executable, if it has one.
+pub(super) fn extract_view(view: &FileView<'_>) -> ExtractResult {
+    let Ok(exe) = Exe::parse(view) else {
         return Ok(None);
     };
     match exe.section(".dep-v0")? {

@@ -20,7 +20,8 @@ use crate::Result;
 use crate::fs::{Extractor, FileResolver, Location};
 use crate::model::{Ecosystem, LanguageMetadata, Package, PackageMetadata, Purl};
 
-/// The largest executable read whole for its `.dep-v0` section.
+/// The largest executable read for its `.dep-v0` section (only its headers and a few windows
+/// are kept, see [`binary::elf_windows`]).
 const MAX_BINARY: u64 = 512 << 20;
 
 static EXTRACTOR: Extractor = Extractor {
@@ -29,7 +30,8 @@ static EXTRACTOR: Extractor = Extractor {
     executable_only: true,
     max_bytes: MAX_BINARY,
     magic: binary::is_exe,
-    extract: auditable::extract,
+    windows: Some(auditable::windows),
+    extract: auditable::extract_view,
 };
 
 /// Reads the dependency data cargo-auditable embeds in executables. See the module docs.
@@ -201,5 +203,25 @@ mod tests {
                 ("uses_json", "serde_json"),
             ]
         );
+    }
+
+    #[test]
+    fn the_layer_reader_reads_only_windows_and_finds_the_same() {
+        use crate::fs::Content;
+        let bin = std::fs::read(crate::catalog::testfs::fixture(
+            "cargo/auditable-binary/uses_serde_json",
+        ))
+        .unwrap();
+        let (kept, held) = crate::catalog::testfs::extract_like_a_layer(&EXTRACTOR, &bin);
+        let Some(Content::Extracted(found)) = kept else {
+            panic!("nothing extracted: {kept:?}")
+        };
+        let section = found.get(auditable::NAME).unwrap().unwrap();
+        assert_eq!(
+            section.as_ref(),
+            auditable::extract(&bin).unwrap().unwrap().as_slice()
+        );
+        // Headers and the part after the loaded segments: not the code.
+        assert!(held < bin.len() as u64 / 2, "{held} of {}", bin.len());
     }
 }
