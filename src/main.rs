@@ -6,7 +6,9 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let mut verbose = 0;
     let result = cli::parse().and_then(|args| {
+        verbose = args.verbose;
         cli::logging::init(args.quiet, args.verbose)?;
         cli::run(args)
     });
@@ -14,7 +16,7 @@ fn main() -> ExitCode {
         Ok(status) => status.code(),
         Err(err) if cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            cli::report(&err);
+            cli::report(&err, verbose);
             ExitCode::from(2)
         }
     }

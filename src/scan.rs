@@ -70,7 +70,7 @@ pub fn scan_layers(
             .digest()
             .map_or_else(|| "none".to_owned(), ToString::to_string)
     );
-    let scanned = catalog_image(image, &catalogers, &wants, opts.scope);
+    let scanned = catalog_image(image, &catalogers, &wants, opts.scope, &opts.load.limits)?;
     tracing::debug!(
         "cataloged {}: {} package(s), {} relationship(s), {} unknown(s)",
         scanned.sbom.image.input,
@@ -121,11 +121,14 @@ pub fn catalog_image(
     catalogers: &[&dyn Cataloger],
     wants: &Wants,
     scope: Scope,
-) -> Scanned {
+    limits: &crate::source::Limits,
+) -> Result<Scanned> {
     let mut runs: Vec<Vec<Run>> = catalogers.iter().map(|_| Vec::new()).collect();
     let mut fs = LayeredFs::new(&image.trees);
     let mut env = Environment::default();
     let mut touched = vec![false; wants.owner_count()];
+    // Packages each cataloger's latest run found.
+    let mut found = vec![0u64; catalogers.len()];
     while let Some(changed) = fs.apply_next() {
         let layer = (fs.applied() - 1) as u32;
         touched.fill(false);
@@ -144,7 +147,11 @@ pub fn catalog_image(
             .par_iter()
             .enumerate()
             .filter(|(i, _)| touched[i + 1])
-            .map(|(i, c)| (i, run_cataloger(*c, &fs, &env)))
+            .map(|(i, c)| {
+                let out =
+                    crate::source::limits::with_scoped(limits, || run_cataloger(*c, &fs, &env));
+                (i, out)
+            })
             .collect();
         for (i, o) in &outputs {
             tracing::trace!(
@@ -152,6 +159,27 @@ pub fn catalog_image(
                 catalogers[*i].name(),
                 o.packages.len()
             );
+            found[*i] = o.packages.len() as u64;
+        }
+        // Each package costs a few KiB from here on (graph, documents): an image whose
+        // catalogers list more than the limit together is refused before that cost is paid.
+        let total: u64 = found.iter().sum();
+        if total > limits.max_packages {
+            let mut by: Vec<String> = catalogers
+                .iter()
+                .zip(&found)
+                .filter(|(_, n)| **n > 0)
+                .map(|(c, n)| format!("{} {n}", c.name()))
+                .collect();
+            by.sort();
+            return Err(Error::Limit {
+                what: format!("layer {layer}"),
+                reason: format!(
+                    "{total} packages found ({}); at most {} (limit packages)",
+                    by.join(", "),
+                    limits.max_packages
+                ),
+            });
         }
         for (i, output) in outputs {
             // Squashed scope needs only the last output; earlier runs keep their keys.
@@ -247,14 +275,35 @@ pub fn catalog_image(
         catalogers: catalogers.iter().map(|c| c.name().to_owned()).collect(),
         packages,
         relationships: relationships.into_iter().collect(),
-        unknowns: unknowns.into_iter().collect(),
+        unknowns: unknowns.into_iter().map(tidy).collect(),
         document: None,
     };
-    Scanned {
+    Ok(Scanned {
         sbom,
         trees: image.trees,
         provenance: image.provenance,
+    })
+}
+
+/// Longest unknown reason kept, in bytes.
+const MAX_REASON: usize = 500;
+
+/// An unknown's reason as the SBOM carries it: its first line, at most [`MAX_REASON`] bytes,
+/// `…` marking a cut. Parser messages quote the input they choke on (a YAML snippet with
+/// context lines, a whole 100 MB TOML line); the SBOM names the file, which says where to look.
+fn tidy(mut u: Unknown) -> Unknown {
+    let first = u.reason.lines().next().unwrap_or("");
+    if first.len() == u.reason.len() && first.len() <= MAX_REASON {
+        return u;
     }
+    let mut end = first.len().min(MAX_REASON);
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut reason = first[..end].trim_end().to_owned();
+    reason.push('…');
+    u.reason = reason;
+    u
 }
 
 fn run_cataloger(c: &dyn Cataloger, fs: &LayeredFs<'_>, env: &Environment) -> CatalogOutput {

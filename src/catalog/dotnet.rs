@@ -69,7 +69,13 @@ impl Cataloger for DotnetDepsCataloger {
         let mut out = CatalogOutput::default();
         for loc in fs.files_by_glob(self.wants()[0]) {
             match read_file(fs, &loc, NAME) {
-                Ok(bytes) => parse_deps_json(&bytes, &loc, &mut out),
+                // Every library entry has a type.
+                Ok(bytes) => {
+                    match crate::catalog::too_many_records(NAME, &loc, &bytes, b"\"type\"") {
+                        Some(u) => out.unknowns.push(u),
+                        None => parse_deps_json(&bytes, &loc, &mut out),
+                    }
+                }
                 Err(u) => out.unknowns.push(u),
             }
         }

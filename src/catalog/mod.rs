@@ -113,6 +113,26 @@ pub fn read_file(
     })
 }
 
+/// An unknown when `bytes` holds more occurrences of `needle` — a string every package record
+/// of the format contains — than the packages limit allows ([`crate::source::Limits`]):
+/// counted before parsing, so a forged lockfile of millions of tiny records costs no memory.
+pub(crate) fn too_many_records(
+    cataloger: &str,
+    location: &Location,
+    bytes: &[u8],
+    needle: &[u8],
+) -> Option<Unknown> {
+    let max = crate::source::limits::scoped().packages;
+    let found = memchr::memmem::find_iter(bytes, needle).count() as u64;
+    (found > max).then(|| {
+        parse_failure(
+            cataloger,
+            location,
+            format!("more than {max} records; not read (limit packages)"),
+        )
+    })
+}
+
 /// An [`Unknown`] for a file a cataloger could not parse.
 pub fn parse_failure(
     cataloger: &str,

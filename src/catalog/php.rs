@@ -92,8 +92,13 @@ fn catalog_files(
 ) -> CatalogOutput {
     let mut out = CatalogOutput::default();
     for loc in fs.files_by_glob(glob) {
-        let parsed = read_file(fs, &loc, name)
-            .and_then(|b| parse(&b).map_err(|why| parse_failure(name, &loc, why)));
+        let parsed =
+            read_file(fs, &loc, name).and_then(|b| {
+                match crate::catalog::too_many_records(name, &loc, &b, b"\"version\"") {
+                    Some(u) => Err(u),
+                    None => parse(&b).map_err(|why| parse_failure(name, &loc, why)),
+                }
+            });
         match parsed {
             Ok(list) => add_packages(list, &loc, name, &mut out),
             Err(u) => out.unknowns.push(u),

@@ -8,6 +8,7 @@ use consign::ScanOptions;
 use consign::audit::{self, AuditInput, BaseCatalog, Dockerfile, Severity, ValidPolicy};
 use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 
+use super::limits::LimitArgs;
 use super::registry_opts::{self, RegistryArgs};
 use super::{ExitStatus, output, progress};
 
@@ -76,6 +77,9 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub(super) registry: RegistryArgs,
+
+    #[command(flatten)]
+    pub(super) limits: LimitArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -165,6 +169,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
         .transpose()
         .map_err(anyhow::Error::msg)?;
     let registry = registry_opts::for_source(&a.registry, &spec)?;
+    let limits = a.limits.resolve()?;
     let bar = progress::Bar::new(a.quiet);
     let opts = ScanOptions {
         load: LoadOptions {
@@ -174,12 +179,13 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
             },
             progress: bar.as_ref().map(|b| b as &dyn Progress),
             registry: registry.as_ref(),
-            ..LoadOptions::default()
+            limits,
         },
         ..ScanOptions::default()
     };
     let scanned = consign::scan_layers(&spec, &opts, &audit::secrets::CAPTURE)
         .with_context(|| format!("cannot scan {source}"))?;
+    a.limits.check_strict(source, &scanned.sbom)?;
     let input = AuditInput {
         sbom: &scanned.sbom,
         trees: &scanned.trees,

@@ -17,6 +17,7 @@ mod diff;
 mod from_referrers;
 mod input;
 mod key;
+mod limits;
 pub mod logging;
 mod man;
 mod output;
@@ -95,13 +96,17 @@ pub fn parse() -> anyhow::Result<Args> {
     match (&mut args.command, matches.subcommand()) {
         (Command::Sbom(a), Some((_, m))) => {
             a.registry.note_typed(m);
+            a.limits.layer(&args.config.limits(), m);
             a.given = m
                 .ids()
                 .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
                 .map(|id| id.to_string())
                 .collect();
         }
-        (Command::Audit(a), Some((_, m))) => a.registry.note_typed(m),
+        (Command::Audit(a), Some((_, m))) => {
+            a.registry.note_typed(m);
+            a.limits.layer(&args.config.limits(), m);
+        }
         (Command::Base(base::BaseCommand::Add(a)), Some((_, m))) => {
             if let Some((_, m)) = m.subcommand() {
                 a.registry.note_typed(m);
@@ -112,10 +117,18 @@ pub fn parse() -> anyhow::Result<Args> {
     Ok(args)
 }
 
-/// Prints `error: …` for a failed run (the label coloured on a terminal, unless `NO_COLOR`).
-pub fn report(err: &anyhow::Error) {
+/// Prints `error: …` for a failed run (the label coloured on a terminal, unless `NO_COLOR`):
+/// one line naming the input, the file or blob inside it and the cause; with `-v`, also the
+/// chain of errors it is made of, one per line.
+pub fn report(err: &anyhow::Error, verbose: u8) {
     let label = logging::paint("error", 31, logging::color_enabled());
     eprintln!("{label}: {err:#}");
+    if verbose > 0 && err.chain().count() > 1 {
+        eprintln!("caused by:");
+        for (i, cause) in err.chain().enumerate() {
+            eprintln!("  {i}: {cause}");
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

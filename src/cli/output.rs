@@ -177,9 +177,14 @@ fn stage(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<tempfile::Named
         .prefix(".consign-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot write {}: cannot create a file in {}",
+        .map_err(|e| {
+            // tempfile names its random file in the message; the OS error is what matters.
+            // tempfile appends ` at path "<dir>/.consign-XXXXXX.tmp"`: a random name the user
+            // never asked for; the directory is named already.
+            let text = e.to_string();
+            let cause = text.split(" at path \"").next().unwrap_or(&text).to_owned();
+            anyhow::anyhow!(
+                "cannot write {}: cannot create a file in {}: {cause}",
                 path.display(),
                 dir.display()
             )

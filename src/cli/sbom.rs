@@ -8,9 +8,10 @@ use anyhow::{Context, bail};
 use clap::ValueEnum;
 use consign::encode::EncodeOptions;
 use consign::model::{Platform, Scope};
-use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
+use consign::source::{Limits, LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 use consign::{Sbom, ScanOptions};
 
+use super::limits::LimitArgs;
 use super::output::OutputSpec;
 use super::registry_opts::{self, RegistryArgs, client_options};
 use super::{ExitStatus, batch, from_referrers, output, progress};
@@ -92,6 +93,9 @@ pub struct SbomArgs {
     #[command(flatten)]
     pub(super) registry: RegistryArgs,
 
+    #[command(flatten)]
+    pub(super) limits: LimitArgs,
+
     /// Scan every image listed in FILE (one per line, # comments; `-` for stdin), each
     /// written to the -o templates, e.g. -o cyclonedx-json=out/{name}.cdx.json. One image
     /// failing does not stop the others; the run then exits 2.
@@ -133,6 +137,8 @@ struct Common<'a> {
     platform: Option<Platform>,
     supplier: Option<&'a str>,
     registry: &'a RegistryArgs,
+    limits: Limits,
+    strictness: &'a LimitArgs,
 }
 
 impl Common<'_> {
@@ -153,12 +159,13 @@ impl Common<'_> {
                 },
                 progress: bar.map(|b| b as &dyn Progress),
                 registry: registry.as_ref(),
-                ..LoadOptions::default()
+                limits: self.limits.clone(),
             },
         };
         tracing::debug!("scanning {source}");
         let mut sbom =
             consign::scan(&spec, &opts).with_context(|| format!("cannot scan {source}"))?;
+        self.strictness.check_strict(source, &sbom)?;
         if let Some(s) = self.supplier {
             sbom.image.supplier_override = Some(s.to_owned());
         }
@@ -184,6 +191,8 @@ pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
         platform: platform.clone(),
         supplier: a.supplier.as_deref(),
         registry: &a.registry,
+        limits: a.limits.resolve()?,
+        strictness: &a.limits,
     };
     if let Some(list) = &a.from_list {
         return from_list(&a, list, &common);

@@ -9,8 +9,10 @@
 //!
 //! Layer format: <https://github.com/opencontainers/image-spec/blob/main/layer.md>.
 
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -18,6 +20,7 @@ use flate2::bufread::MultiGzDecoder;
 
 use super::Limits;
 use super::digest::{Algorithm, Digest, DigestReader};
+use super::limits::{LimitExceeded, RATIO_FLOOR};
 use super::pipe;
 use crate::fs::extract::{self, FileView};
 use crate::fs::path::{self, PathError};
@@ -45,6 +48,8 @@ pub struct Capture<'a> {
     /// The limits in force.
     pub limits: &'a Limits,
     used: AtomicU64,
+    /// Uncompressed bytes of all layers read so far ([`Limits::max_total_bytes`]).
+    decompressed: AtomicU64,
 }
 
 impl<'a> Capture<'a> {
@@ -54,6 +59,7 @@ impl<'a> Capture<'a> {
             wants,
             limits,
             used: AtomicU64::new(0),
+            decompressed: AtomicU64::new(0),
         }
     }
 
@@ -130,26 +136,99 @@ pub fn read_head(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-/// A reader that fails once more than `limit` bytes have come through.
-struct LimitReader<R> {
+/// The decompressed stream of one layer, failing once a limit is passed: the layer's size
+/// ([`Limits::max_layer_bytes`]), all layers' size ([`Limits::max_total_bytes`]) or, for a
+/// compressed layer past [`RATIO_FLOOR`], the decompression ratio ([`Limits::max_ratio`]).
+struct LimitReader<'c, R> {
     inner: R,
-    left: u64,
-    limit: u64,
+    produced: u64,
+    /// Compressed bytes the decoder consumed (`None` for a plain tar).
+    consumed: Option<Rc<Cell<u64>>>,
+    /// The compression's name, for its errors (`None` for a plain tar).
+    codec: Option<&'static str>,
+    cap: &'c Capture<'c>,
 }
 
-impl<R: Read> Read for LimitReader<R> {
+impl<R: Read> Read for LimitReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n as u64 > self.left {
-            return Err(io::Error::other(LimitHit(format!(
-                "uncompressed layer exceeds {} bytes",
-                self.limit
-            ))));
+        let n = match (self.inner.read(buf), self.codec) {
+            (Ok(n), _) => n,
+            // The decoder's own errors, told apart from the tar reader's.
+            (Err(e), Some(codec)) if e.kind() != io::ErrorKind::Interrupted => {
+                return Err(io::Error::other(BadStream(format!(
+                    "invalid {codec} data: {e}"
+                ))));
+            }
+            (Err(e), _) => return Err(e),
+        };
+        let limits = self.cap.limits;
+        let hit = |why: String| Err(io::Error::other(LimitHit(why)));
+        self.produced += n as u64;
+        if self.produced > limits.max_layer_bytes {
+            return hit(format!(
+                "uncompressed layer exceeds {} bytes (limit layer-bytes)",
+                limits.max_layer_bytes
+            ));
         }
-        self.left -= n as u64;
+        let total = self.cap.decompressed.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if total > limits.max_total_bytes {
+            return hit(format!(
+                "the image's uncompressed layers exceed {} bytes together (limit total-bytes)",
+                limits.max_total_bytes
+            ));
+        }
+        if let Some(consumed) = &self.consumed
+            && limits.max_ratio > 0
+            && self.produced > RATIO_FLOOR
+            && self.produced / consumed.get().max(1) > limits.max_ratio
+        {
+            return hit(format!(
+                "decompression bomb: {} bytes inflated from {} (more than {}:1, limit ratio)",
+                self.produced,
+                consumed.get(),
+                limits.max_ratio
+            ));
+        }
         Ok(n)
     }
 }
+
+/// Counts the compressed bytes a decoder consumes, for the ratio check.
+struct CountingBufRead<B> {
+    inner: B,
+    consumed: Rc<Cell<u64>>,
+}
+
+impl<B: BufRead> Read for CountingBufRead<B> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed.set(self.consumed.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl<B: BufRead> BufRead for CountingBufRead<B> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.consumed.set(self.consumed.get() + amt as u64);
+        self.inner.consume(amt);
+    }
+}
+
+/// A decompression error, as opposed to a damaged tar inside a sound stream.
+#[derive(Debug)]
+struct BadStream(String);
+
+impl std::fmt::Display for BadStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadStream {}
 
 #[derive(Debug)]
 struct LimitHit(String);
@@ -164,6 +243,13 @@ impl std::error::Error for LimitHit {}
 
 /// Turns an I/O error from the decompress/tar chain into our error, naming the blob.
 fn stream_error(blob: &str, e: io::Error) -> Error {
+    // A bomb in the compression around the whole archive, noticed while this blob was read.
+    if let Some(reason) = super::limits::exceeded(&e) {
+        return Error::Limit {
+            what: blob.to_owned(),
+            reason,
+        };
+    }
     if let Some(hit) = e.get_ref().and_then(|i| i.downcast_ref::<LimitHit>()) {
         return Error::Limit {
             what: blob.to_owned(),
@@ -171,6 +257,52 @@ fn stream_error(blob: &str, e: io::Error) -> Error {
         };
     }
     Error::archive(blob, format!("corrupt layer: {e}"))
+}
+
+/// An error while reading the entry `path`: a limit hit stays one (the entry is only where
+/// the stream happened to be), anything else is a corrupt layer naming the entry.
+fn entry_error(blob: &str, path: &str, e: io::Error) -> Error {
+    if e.get_ref()
+        .is_some_and(|i| i.is::<LimitHit>() || i.is::<LimitExceeded>())
+    {
+        return stream_error(blob, e);
+    }
+    stream_error(
+        blob,
+        io::Error::new(e.kind(), format!("reading /{path}: {e}")),
+    )
+}
+
+/// An error reading the next tar header: a truncated layer or a damaged header, said with
+/// the entry it follows.
+fn header_error(blob: &str, last: Option<&str>, e: io::Error) -> Error {
+    if e.get_ref()
+        .is_some_and(|i| i.is::<LimitHit>() || i.is::<BadStream>() || i.is::<LimitExceeded>())
+    {
+        return stream_error(blob, e);
+    }
+    let text = e.to_string();
+    // The tar crate reports a short read as "unexpected EOF during skip" or "failed to read
+    // entire block" (kind Other).
+    let truncated = e.kind() == io::ErrorKind::UnexpectedEof
+        || text.contains("unexpected EOF")
+        || text.contains("failed to read entire block");
+    let name = |p: &str| p.trim_start_matches('/').to_owned();
+    Error::archive(
+        blob,
+        match (truncated, last) {
+            (true, Some(p)) => format!(
+                "truncated: the layer ends inside entry /{} ({text})",
+                name(p)
+            ),
+            (true, None) => format!("truncated: the layer ends inside its first header ({text})"),
+            (false, Some(p)) => format!(
+                "corrupt layer: {text} (the header after entry /{})",
+                name(p)
+            ),
+            (false, None) => format!("corrupt layer: {text} (the first header)"),
+        },
+    )
 }
 
 /// The blob stream after the sniffed bytes are put back in front of it.
@@ -191,11 +323,10 @@ pub fn read_layer(
     expected: Option<&Digest>,
     cap: &Capture<'_>,
 ) -> Result<LayerRead> {
-    let limits = cap.limits;
     read_layer_via(raw, blob, expected, cap, |input, compression, walk_tar| {
         pipe::run(
             input,
-            |input, fill| match decoder(input, compression, limits) {
+            |input, fill| match decoder(input, compression, cap) {
                 Ok(mut d) => fill.pump(&mut d),
                 Err(e) => fill.fail(e),
             },
@@ -212,14 +343,13 @@ pub fn read_layer_inline(
     expected: Option<&Digest>,
     cap: &Capture<'_>,
 ) -> Result<LayerRead> {
-    let limits = cap.limits;
     read_layer_via(
         raw,
         blob,
         expected,
         cap,
         |mut input, compression, walk_tar| {
-            let walked = match decoder(&mut input, compression, limits) {
+            let walked = match decoder(&mut input, compression, cap) {
                 Ok(mut d) => walk_tar(&mut d),
                 Err(e) => Err(stream_error(blob, e)),
             };
@@ -228,21 +358,29 @@ pub fn read_layer_inline(
     )
 }
 
-/// The decompressor for `compression` over `input`, bounded by [`Limits::max_layer_bytes`].
+/// The decompressor for `compression` over `input`, held to the layer, image and ratio
+/// limits ([`LimitReader`]).
 fn decoder<'a>(
     input: impl io::BufRead + 'a,
     compression: Compression,
-    limits: &Limits,
+    cap: &'a Capture<'a>,
 ) -> io::Result<Box<dyn Read + 'a>> {
-    let inner: Box<dyn Read + 'a> = match compression {
-        Compression::Gzip => Box::new(MultiGzDecoder::new(input)),
-        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(input)?),
-        Compression::None => Box::new(input),
+    let consumed = Rc::new(Cell::new(0u64));
+    let counted = CountingBufRead {
+        inner: input,
+        consumed: consumed.clone(),
+    };
+    let (inner, codec): (Box<dyn Read + 'a>, _) = match compression {
+        Compression::Gzip => (Box::new(MultiGzDecoder::new(counted)), Some("gzip")),
+        Compression::Zstd => (Box::new(zstd::Decoder::with_buffer(counted)?), Some("zstd")),
+        Compression::None => (Box::new(counted), None),
     };
     Ok(Box::new(LimitReader {
         inner,
-        left: limits.max_layer_bytes,
-        limit: limits.max_layer_bytes,
+        produced: 0,
+        consumed: codec.map(|_| consumed),
+        codec,
+        cap,
     }))
 }
 
@@ -275,12 +413,28 @@ fn read_layer_via<R: Read>(
             DigestReader::new(tar_bytes, Algorithm::Sha256)
         };
         let mut archive = tar::Archive::new(TarGuard::new(hashing));
-        let (tree, warnings) = walk(&mut archive, blob, cap)?;
-        let (diff_id, _) = archive
-            .into_inner()
-            .into_inner()
-            .finish_optional()
-            .map_err(|e| stream_error(blob, e))?;
+        let (tree, mut warnings) = walk(&mut archive, blob, cap)?;
+        let guard = archive.into_inner();
+        // Still following headers at the end: no zero block came (a damaged header would
+        // have stopped the watching, and the tar crate would have refused it).
+        if guard.watching {
+            warnings.push(format!(
+                "{blob}: the layer ends without the tar end-of-archive marker (truncated?)"
+            ));
+        }
+        let (diff_id, _) = guard.into_inner().finish_optional().map_err(|e| {
+            if e.get_ref()
+                .is_some_and(|i| i.is::<LimitHit>() || i.is::<LimitExceeded>())
+            {
+                return stream_error(blob, e);
+            }
+            Error::archive(
+                blob,
+                format!(
+                    "corrupt layer: the data after the tar archive cannot be decompressed: {e}"
+                ),
+            )
+        })?;
         Ok((tree, warnings, diff_id))
     };
     let (input, walked) = run(input, compression, &mut walk_tar);
@@ -331,16 +485,19 @@ fn walk<R: Read>(
     // The sniffer's buffer, reused: most files it reads are not kept.
     let mut scratch = Vec::new();
     let mut count: u64 = 0;
+    // The last entry name seen, to say where a damaged archive breaks.
+    let mut last: Option<String> = None;
     for entry in archive.entries().map_err(|e| stream_error(blob, e))? {
-        let mut entry = entry.map_err(|e| stream_error(blob, e))?;
+        let mut entry = entry.map_err(|e| header_error(blob, last.as_deref(), e))?;
         count += 1;
         if count > limits.max_entries {
             return Err(Error::Limit {
                 what: blob.to_owned(),
-                reason: format!("more than {} entries", limits.max_entries),
+                reason: format!("more than {} entries (limit entries)", limits.max_entries),
             });
         }
         let raw_name = entry.path_bytes().into_owned();
+        last = Some(String::from_utf8_lossy(&raw_name).into_owned());
         let normal = match path::normalize(&raw_name) {
             Ok(p) => p,
             Err(PathError::Traversal) => {
@@ -395,8 +552,10 @@ fn walk<R: Read>(
             tar::EntryType::XGlobalHeader => continue,
             other => {
                 warnings.push(format!(
-                    "entry /{} has unsupported tar type {:?}; skipped",
-                    normal.path, other
+                    "entry /{} has unsupported tar type {:?} (0x{:02x}); skipped",
+                    normal.path,
+                    char::from(other.as_byte()),
+                    other.as_byte()
                 ));
                 continue;
             }
@@ -479,12 +638,7 @@ fn capture<R: Read>(
     entry
         .take(cap.limits.max_file_bytes)
         .read_to_end(&mut buf)
-        .map_err(|e| {
-            stream_error(
-                blob,
-                io::Error::new(e.kind(), format!("reading /{path}: {e}")),
-            )
-        })?;
+        .map_err(|e| entry_error(blob, path, e))?;
     Ok(Content::Bytes(Arc::from(buf)))
 }
 
@@ -501,12 +655,7 @@ fn sniff_entry<R: Read>(
     entry
         .take(cap.wants.sniff_max_bytes())
         .read_to_end(scratch)
-        .map_err(|e| {
-            stream_error(
-                blob,
-                io::Error::new(e.kind(), format!("reading /{path}: {e}")),
-            )
-        })?;
+        .map_err(|e| entry_error(blob, path, e))?;
     Ok(keep_sniffed(path, scratch, cap))
 }
 
@@ -521,12 +670,8 @@ fn extract_entry<R: Read>(
     cap: &Capture<'_>,
     scratch: &mut Vec<u8>,
 ) -> Result<Option<Content>> {
-    let kept = read_extracted(entry, path, meta, cap, scratch).map_err(|e| {
-        stream_error(
-            blob,
-            io::Error::new(e.kind(), format!("reading /{path}: {e}")),
-        )
-    });
+    let kept =
+        read_extracted(entry, path, meta, cap, scratch).map_err(|e| entry_error(blob, path, e));
     // Only the summary outlives this file: a large buffer is not kept for the rest of the layer.
     if scratch.capacity() > SCRATCH_KEEP {
         *scratch = Vec::new();
@@ -610,7 +755,9 @@ pub(crate) fn keep_extracted(
     view: &FileView<'_>,
     cap: &Capture<'_>,
 ) -> Option<Content> {
-    let mut found = cap.wants.extract(path, meta.mode, meta.size, view)?;
+    let mut found = super::limits::with_scoped(cap.limits, || {
+        cap.wants.extract(path, meta.mode, meta.size, view)
+    })?;
     for (_, result) in &mut found.0 {
         if let Ok(summary) = result
             && !cap.reserve(summary.len() as u64)
@@ -700,17 +847,11 @@ impl<R> TarGuard<R> {
             self.watching = false;
             return Ok(());
         }
-        let sum: u32 = h
-            .iter()
-            .enumerate()
-            .map(|(i, &b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    u32::from(b)
-                }
-            })
-            .sum();
+        // The checksum counts its own field as spaces.
+        let mut sum = byte_sum(h) + 8 * 32;
+        for &b in &h[148..156] {
+            sum -= u32::from(b);
+        }
         let recorded = octal(&h[148..156]);
         let size = if h[124] & 0x80 != 0 {
             // base-256, big-endian in the remaining bytes
@@ -737,6 +878,27 @@ impl<R> TarGuard<R> {
             .saturating_add(size.saturating_add(511) / 512 * 512);
         Ok(())
     }
+}
+
+/// The sum of `bytes`, eight at a time: this runs once per entry and a layer may hold
+/// millions, so it is kept cheap even in an unoptimised build.
+fn byte_sum(bytes: &[u8]) -> u32 {
+    const LOW_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+    const LOW_PAIRS: u64 = 0x0000_ffff_0000_ffff;
+    let mut sum = 0u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let pairs = (x & LOW_BYTES) + ((x >> 8) & LOW_BYTES);
+        let quads = (pairs & LOW_PAIRS) + ((pairs >> 16) & LOW_PAIRS);
+        sum += (quads & 0xffff_ffff) + (quads >> 32);
+    }
+    for &b in chunks.remainder() {
+        sum += u64::from(b);
+    }
+    u32::try_from(sum).unwrap_or(u32::MAX)
 }
 
 /// Parses a NUL/space-terminated octal field.
@@ -1058,6 +1220,14 @@ mod tests {
                 ("app/e.bin", "None".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn byte_sum_adds_every_byte() {
+        let bytes: Vec<u8> = (0..515u32).map(|i| (i * 37 % 256) as u8).collect();
+        let plain: u32 = bytes.iter().map(|&b| u32::from(b)).sum();
+        assert_eq!(byte_sum(&bytes), plain);
+        assert_eq!(byte_sum(&[0xff; 512]), 512 * 255);
     }
 
     #[test]

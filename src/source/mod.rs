@@ -242,7 +242,7 @@ fn load_archive(
         Ok(layer::Compression::Gzip | layer::Compression::Zstd) => {
             // A compressed archive cannot be seeked: read it in one pass.
             let f = File::open(p).map_err(|e| Error::io(p, e))?;
-            let reader = decompressing(io::BufReader::new(f), &name)?;
+            let reader = decompressing(io::BufReader::new(f), &name, &opts.limits)?;
             load_stream(reader, &name, layout, p, wants, opts)
         }
         Ok(layer::Compression::None) if n >= 262 && &head[257..262] == b"ustar" => {
@@ -256,14 +256,24 @@ fn load_archive(
     }
 }
 
-fn decompressing<'r>(mut r: io::BufReader<File>, name: &str) -> Result<Box<dyn Read + 'r>> {
+fn decompressing<'r>(
+    mut r: io::BufReader<File>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Box<dyn Read + 'r>> {
     use io::BufRead;
     let head = r.fill_buf().map_err(|e| Error::archive(name, e))?;
+    // The archive's members are read as they come out, as plain data: a bomb in the outer
+    // compression is stopped here, as one in a layer's is by the layer reader.
     Ok(match layer::sniff(head) {
-        Ok(layer::Compression::Gzip) => Box::new(flate2::bufread::MultiGzDecoder::new(r)),
-        Ok(layer::Compression::Zstd) => {
-            Box::new(zstd::Decoder::with_buffer(r).map_err(|e| Error::archive(name, e))?)
-        }
+        Ok(layer::Compression::Gzip) => Box::new(
+            limits::ratio_guarded(r, |c| Ok(flate2::bufread::MultiGzDecoder::new(c)), limits)
+                .map_err(|e| Error::archive(name, e))?,
+        ),
+        Ok(layer::Compression::Zstd) => Box::new(
+            limits::ratio_guarded(r, zstd::Decoder::with_buffer, limits)
+                .map_err(|e| Error::archive(name, e))?,
+        ),
         _ => Box::new(r),
     })
 }
@@ -290,7 +300,12 @@ fn load_stream(
     }
     let result = match layer::sniff(&head[..n]) {
         Ok(layer::Compression::Gzip) => stream::load(
-            flate2::bufread::MultiGzDecoder::new(buffered),
+            limits::ratio_guarded(
+                buffered,
+                |c| Ok(flate2::bufread::MultiGzDecoder::new(c)),
+                &opts.limits,
+            )
+            .map_err(|e| Error::archive(name, e))?,
             name,
             layout,
             &opts.selector,
@@ -299,7 +314,8 @@ fn load_stream(
             opts.progress,
         ),
         Ok(layer::Compression::Zstd) => stream::load(
-            zstd::Decoder::with_buffer(buffered).map_err(|e| Error::archive(name, e))?,
+            limits::ratio_guarded(buffered, zstd::Decoder::with_buffer, &opts.limits)
+                .map_err(|e| Error::archive(name, e))?,
             name,
             layout,
             &opts.selector,

@@ -106,8 +106,23 @@ impl ManifestOrIndex {
     }
 }
 
-/// Parses JSON with a message naming the file.
-pub fn parse_json<T: serde::de::DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T> {
+/// Parses a metadata document with a message naming the file, refusing one nested deeper
+/// than [`Limits::max_json_depth`] before parsing it.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    path: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<T> {
+    let depth = super::limits::json_depth(bytes);
+    if depth > limits.max_json_depth {
+        return Err(Error::Limit {
+            what: path.to_owned(),
+            reason: format!(
+                "JSON nested {depth} deep; at most {} (limit json-depth)",
+                limits.max_json_depth
+            ),
+        });
+    }
     serde_json::from_slice(bytes).map_err(|e| Error::manifest(path, format!("malformed JSON: {e}")))
 }
 

@@ -128,7 +128,7 @@ pub fn plan(
 
 fn plan_docker(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<ImagePlan> {
     let bytes = store.read_small("manifest.json", limits.max_json_bytes)?;
-    let mut entries: Vec<DockerEntry> = oci::parse_json("manifest.json", &bytes)?;
+    let mut entries: Vec<DockerEntry> = oci::parse_json("manifest.json", &bytes, limits)?;
     if let Some(want) = &sel.platform {
         entries = filter_docker_platform(store, entries, want, limits)?;
     }
@@ -139,7 +139,7 @@ fn plan_docker(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result
     if let Some(d) = &config_digest {
         oci::verify_bytes(&config_path, d, None, &config_bytes)?;
     }
-    let config: ImageConfig = oci::parse_json(&config_path, &config_bytes)?;
+    let config: ImageConfig = oci::parse_json(&config_path, &config_bytes, limits)?;
     let diff_ids = diff_ids(&config_path, &config)?;
     if diff_ids.len() != entry.layers.len() {
         return Err(Error::manifest(
@@ -200,7 +200,7 @@ fn enrich_from_oci(store: &dyn BlobStore, plan: &mut ImagePlan, limits: &Limits)
     };
     for c in collect_candidates(store, limits)? {
         let (digest, path, bytes) = read_verified(store, &c.from, &c.descriptor, limits)?;
-        let m: ManifestOrIndex = oci::parse_json(&path, &bytes)?;
+        let m: ManifestOrIndex = oci::parse_json(&path, &bytes, limits)?;
         let (Some(config), Some(layers)) = (&m.config, &m.layers) else {
             continue;
         };
@@ -237,7 +237,7 @@ fn filter_docker_platform(
     for e in entries {
         let path = normalize_member(&e.config)?;
         let bytes = store.read_small(&path, limits.max_json_bytes)?;
-        let config: ImageConfig = oci::parse_json(&path, &bytes)?;
+        let config: ImageConfig = oci::parse_json(&path, &bytes, limits)?;
         match platform_of(&config) {
             Some(p) if platform_matches(want, &p) => keep.push(e),
             Some(p) => seen.push(p.to_string()),
@@ -318,7 +318,7 @@ const CONTAINERD_NAME: &str = "io.containerd.image.name";
 
 fn collect_candidates(store: &dyn BlobStore, limits: &Limits) -> Result<Vec<Candidate>> {
     let bytes = store.read_small("index.json", limits.max_json_bytes)?;
-    let index: ManifestOrIndex = oci::parse_json("index.json", &bytes)?;
+    let index: ManifestOrIndex = oci::parse_json("index.json", &bytes, limits)?;
     if !index.is_index() {
         return Err(Error::manifest("index.json", "is not an image index"));
     }
@@ -388,7 +388,7 @@ fn walk_index(
                 continue;
             }
             let (_, path, bytes) = read_verified(store, doc, d, limits)?;
-            let nested: ManifestOrIndex = oci::parse_json(&path, &bytes)?;
+            let nested: ManifestOrIndex = oci::parse_json(&path, &bytes, limits)?;
             walk_index(
                 store,
                 &path,
@@ -430,7 +430,7 @@ fn plan_oci(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<Im
     let chosen = select_oci(all, sel)?;
     let (manifest_digest, path, bytes) =
         read_verified(store, &chosen.from, &chosen.descriptor, limits)?;
-    let m: ManifestOrIndex = oci::parse_json(&path, &bytes)?;
+    let m: ManifestOrIndex = oci::parse_json(&path, &bytes, limits)?;
     let (Some(config_d), Some(layer_ds)) = (&m.config, &m.layers) else {
         return Err(Error::manifest(
             &path,
@@ -448,7 +448,7 @@ fn plan_oci(store: &dyn BlobStore, sel: &Selector, limits: &Limits) -> Result<Im
         ));
     }
     let (config_digest, config_path, config_bytes) = read_verified(store, &path, config_d, limits)?;
-    let config: ImageConfig = oci::parse_json(&config_path, &config_bytes)?;
+    let config: ImageConfig = oci::parse_json(&config_path, &config_bytes, limits)?;
     let diff_ids = diff_ids(&config_path, &config)?;
     if diff_ids.len() != layer_ds.len() {
         return Err(Error::manifest(

@@ -32,7 +32,7 @@ pub fn find(store: &dyn BlobStore, manifest: &Digest, limits: &Limits) -> Vec<Ma
     let Ok(bytes) = store.read_small("index.json", limits.max_json_bytes) else {
         return Vec::new();
     };
-    let Ok(index) = oci::parse_json::<ManifestOrIndex>("index.json", &bytes) else {
+    let Ok(index) = oci::parse_json::<ManifestOrIndex>("index.json", &bytes, limits) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -56,7 +56,7 @@ fn walk(
         let Ok((_, path, bytes)) = read_verified(store, doc, d, limits) else {
             continue;
         };
-        let Ok(m) = oci::parse_json::<ManifestOrIndex>(&path, &bytes) else {
+        let Ok(m) = oci::parse_json::<ManifestOrIndex>(&path, &bytes, limits) else {
             continue;
         };
         if m.is_index() {

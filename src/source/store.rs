@@ -117,6 +117,26 @@ pub struct TarStore {
     members: HashMap<String, Member>,
 }
 
+/// Whether a second copy of `member` makes the archive ambiguous: tools disagree on which copy
+/// counts (the first, or the last as extraction leaves it), so an archive holding two
+/// `manifest.json` can show each tool another image. Only the top-level documents matter:
+/// everything else is reached through a digest and verified against it whichever copy is read
+/// (and `docker save` writes identical copies of a layer used twice).
+pub(crate) fn is_ambiguous_twice(member: &str) -> bool {
+    matches!(
+        member,
+        "manifest.json" | "index.json" | "oci-layout" | "repositories"
+    )
+}
+
+/// The error for a top-level document that appears twice ([`is_ambiguous_twice`]).
+pub(crate) fn duplicate(archive: &str, member: &str) -> Error {
+    Error::archive(
+        archive,
+        format!("member {member} appears twice; refusing an ambiguous archive"),
+    )
+}
+
 impl TarStore {
     /// Indexes the archive at `file` (reads headers only, seeking over contents).
     pub fn index(file: &Path) -> Result<Self> {
@@ -182,7 +202,10 @@ impl TarStore {
                 }
                 _ => continue,
             };
-            members.insert(norm.path, member);
+            if members.insert(norm.path.clone(), member).is_some() && is_ambiguous_twice(&norm.path)
+            {
+                return Err(duplicate(&name, &norm.path));
+            }
         }
         // POSIX ends an archive with two zero blocks; without them the file was cut short
         // (the `tar` crate takes a clean end of file for the end of the archive).

@@ -9,7 +9,7 @@
 //! the archive are discarded. A member that looked like a layer but failed to read is an
 //! error only if the chosen image uses it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 
 use super::layer::{self, LayerRead};
@@ -32,8 +32,16 @@ pub fn load(
     let mut archive = tar::Archive::new(reader);
     let mut mem = MemStore::new(name);
     let mut layers: HashMap<String, Result<LayerRead>> = HashMap::new();
+    // The top-level documents seen, to refuse a second copy.
+    let mut seen: HashSet<String> = HashSet::new();
     let capture = layer::Capture::new(wants, limits);
-    let corrupt = |e: io::Error| Error::archive(name, format!("corrupt archive: {e}"));
+    let corrupt = |e: io::Error| match super::limits::exceeded(&e) {
+        Some(reason) => Error::Limit {
+            what: name.to_owned(),
+            reason,
+        },
+        None => Error::archive(name, format!("corrupt archive: {e}")),
+    };
     for entry in archive.entries().map_err(corrupt)? {
         let mut entry = entry.map_err(corrupt)?;
         let raw = entry.path_bytes().into_owned();
@@ -47,7 +55,11 @@ pub fn load(
             ));
         };
         let path = norm.path;
-        match entry.header().entry_type() {
+        let kind = entry.header().entry_type();
+        if super::store::is_ambiguous_twice(&path) && !seen.insert(path.clone()) {
+            return Err(super::store::duplicate(name, &path));
+        }
+        match kind {
             tar::EntryType::Symlink => {
                 let target = entry.link_name_bytes().unwrap_or_default();
                 let joined = format!(
@@ -127,7 +139,7 @@ pub fn load(
             None => {
                 return Err(wrap(Error::manifest(
                     &lp.path,
-                    format!("referenced by the manifest but not in {name}"),
+                    format!("missing from {name}"),
                 )));
             }
             Some(Err(e)) => return Err(wrap(e)),

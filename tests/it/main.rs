@@ -17,6 +17,7 @@ mod defaults;
 mod diff;
 mod diff_polyglot;
 mod encode;
+mod hostile;
 mod interop;
 mod lang_go_rust;
 mod lang_jvm_more;

@@ -81,6 +81,9 @@ fn catalog_file(fs: &dyn FileResolver, env: &Environment, loc: &Location, out: &
             "invalid UTF-8; read with replacement characters",
         ));
     }
+    if let Err(why) = crate::source::limits::check_record_count(&text) {
+        return out.unknowns.push(parse_failure(NAME, loc, why));
+    }
     for record in parse::parse_installed(&text) {
         match record.and_then(|r| package(r, env, loc)) {
             Ok(p) => out.packages.push(p),

@@ -123,6 +123,9 @@ impl Context<'_> {
                 "invalid UTF-8; read with replacement characters",
             ));
         }
+        if let Err(why) = crate::source::limits::check_record_count(&text) {
+            return self.out.unknowns.push(parse_failure(NAME, loc, why));
+        }
         let paragraphs = deb822::paragraphs(&text);
         let single = paragraphs.len() == 1;
         for p in paragraphs {

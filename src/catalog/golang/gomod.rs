@@ -51,6 +51,10 @@ impl Cataloger for GoModFileCataloger {
                     continue;
                 }
             };
+            if let Some(u) = crate::catalog::too_many_records(NAME, &loc, &bytes, b"\n") {
+                out.unknowns.push(u);
+                continue;
+            }
             let sums = go_sum(fs, &loc, &mut out);
             catalog_go_mod(&loc, &String::from_utf8_lossy(&bytes), &sums, &mut out);
         }
@@ -72,7 +76,13 @@ fn go_sum(
         return HashMap::new();
     };
     match read_file(fs, &loc, NAME) {
-        Ok(bytes) => parse_go_sum(&String::from_utf8_lossy(&bytes)),
+        Ok(bytes) => match crate::catalog::too_many_records(NAME, &loc, &bytes, b"\n") {
+            Some(u) => {
+                out.unknowns.push(u);
+                HashMap::new()
+            }
+            None => parse_go_sum(&String::from_utf8_lossy(&bytes)),
+        },
         Err(u) => {
             out.unknowns.push(u);
             HashMap::new()

@@ -1,7 +1,7 @@
 //! The Java archive cataloger: Maven artifacts in `.jar`, `.war`, `.ear`, `.jpi`, `.hpi` (and
 //! the other Java archive kinds Syft knows) anywhere in the image, including archives nested
 //! in them (a war's `WEB-INF/lib`, a Spring Boot jar's `BOOT-INF/lib`), up to
-//! [`archive::LIMITS`].
+//! [`archive::LIMITS`] (the depth and nested size from [`crate::source::Limits`]).
 //!
 //! Archives are recognised by name and zip magic (`PK\x03\x04`, or a `#!` launch script
 //! before the zip, as Spring Boot's executable jars have) as the layer streams by and
@@ -92,7 +92,14 @@ fn extract_archive(view: &FileView<'_>) -> ExtractResult {
     };
     // The zip reader is third-party code fed hostile bytes (no panic found by the tests'
     // corruptions): should it panic, that costs this file, not the scan.
-    let summarized = std::panic::catch_unwind(|| archive::summarize(bytes, &archive::LIMITS))
+    // The nesting depth and nested-archive size are the user's (`--limit nested-depth=…`).
+    let scoped = crate::source::limits::scoped();
+    let limits = archive::Limits {
+        max_depth: scoped.nested_depth,
+        max_nested_bytes: scoped.nested_bytes,
+        ..archive::LIMITS
+    };
+    let summarized = std::panic::catch_unwind(|| archive::summarize(bytes, &limits))
         .unwrap_or_else(|_| Err("the zip reader failed on this archive".to_owned()));
     let infos = match summarized {
         Ok(infos) => infos,

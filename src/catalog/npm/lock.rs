@@ -59,6 +59,14 @@ impl Cataloger for NpmLockCataloger {
                         continue;
                     }
                 };
+                // Every package-lock and yarn.lock record has a version (pnpm's YAML reader
+                // has its own node budget).
+                if let Some(u) =
+                    crate::catalog::too_many_records(LOCK_NAME, &loc, &bytes, b"version")
+                {
+                    out.unknowns.push(u);
+                    continue;
+                }
                 let parsed = match file_name(&loc.path) {
                     "yarn.lock" => yarn::parse_yarn_lock(&bytes, &loc),
                     "pnpm-lock.yaml" => pnpm::parse_pnpm_lock(&bytes, &loc),

@@ -101,6 +101,15 @@ pub(super) fn catalog(fs: &dyn FileResolver) -> CatalogOutput {
                     continue;
                 }
             };
+            // A requirement is a line; the lockfiles give each package a version.
+            let needle: &[u8] = match file {
+                "poetry.lock" | "Pipfile.lock" | "uv.lock" => b"version",
+                _ => b"\n",
+            };
+            if let Some(u) = crate::catalog::too_many_records(LOCK, &loc, &bytes, needle) {
+                out.unknowns.push(u);
+                continue;
+            }
             let text = String::from_utf8_lossy(&bytes);
             let parsed = match file {
                 "poetry.lock" => {

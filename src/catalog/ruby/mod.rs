@@ -111,7 +111,10 @@ impl Cataloger for RubyGemfileLockCataloger {
         let mut out = CatalogOutput::default();
         for loc in fs.files_by_glob(self.wants()[0]) {
             match read_file(fs, &loc, GEMFILE) {
-                Ok(b) => gemfile_packages(&String::from_utf8_lossy(&b), &loc, &mut out),
+                Ok(b) => match crate::catalog::too_many_records(GEMFILE, &loc, &b, b"\n") {
+                    Some(u) => out.unknowns.push(u),
+                    None => gemfile_packages(&String::from_utf8_lossy(&b), &loc, &mut out),
+                },
                 Err(u) => out.unknowns.push(u),
             }
         }

@@ -52,7 +52,12 @@ impl Cataloger for CargoLockCataloger {
                 continue;
             }
             match read_file(fs, &loc, NAME) {
-                Ok(bytes) => parse_cargo_lock(&loc, &bytes, &mut out),
+                Ok(bytes) => {
+                    match crate::catalog::too_many_records(NAME, &loc, &bytes, b"[[package]]") {
+                        Some(u) => out.unknowns.push(u),
+                        None => parse_cargo_lock(&loc, &bytes, &mut out),
+                    }
+                }
                 Err(u) => out.unknowns.push(u),
             }
         }

@@ -45,6 +45,10 @@ pub struct Config {
     /// The files read, lowest precedence first.
     pub files: Vec<PathBuf>,
     defaults: BTreeMap<(&'static str, &'static str), ArgDefault>,
+    /// The `[limits]` section, merged key by key; applied by `--limit`'s handling
+    /// ([`crate::cli::limits`]) rather than as clap defaults, so that a flag overrides one
+    /// limit, not all.
+    limits: BTreeMap<String, String>,
 }
 
 impl Config {
@@ -96,13 +100,23 @@ impl Config {
             text,
             base,
             out: Vec::new(),
+            limits: Vec::new(),
         };
         b.collect(file)?;
         self.files.push(path.to_owned());
         for d in b.out {
             self.defaults.insert((d.command, d.arg), d);
         }
+        self.limits.extend(b.limits);
         Ok(())
+    }
+
+    /// The `[limits]` settings as `NAME=VALUE`, for `sbom` and `audit`.
+    pub fn limits(&self) -> Vec<String> {
+        self.limits
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
     }
 
     /// The defaults, in a stable order.

@@ -27,6 +27,17 @@ pub(super) struct File {
     verify: KeySection,
     #[serde(default)]
     registry: RegistrySection,
+    /// `name = value` per resource limit, for `sbom` and `audit` (`--limit`).
+    #[serde(default)]
+    limits: std::collections::BTreeMap<String, Spanned<LimitValue>>,
+}
+
+/// A limit's value: a number, or a size with a unit (`"512MiB"`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum LimitValue {
+    Number(u64),
+    Text(String),
 }
 
 type Text = Option<Spanned<String>>;
@@ -88,6 +99,8 @@ pub(super) struct Builder<'a> {
     pub(super) text: &'a str,
     pub(super) base: &'a Path,
     pub(super) out: Vec<ArgDefault>,
+    /// The `[limits]` entries, as `NAME=VALUE`.
+    pub(super) limits: Vec<(String, String)>,
 }
 
 /// What a value must be.
@@ -218,6 +231,18 @@ impl Builder<'_> {
 
         self.set("attest", "key", "[attest] key", one(f.attest.key), Path)?;
         self.set("verify", "key", "[verify] key", one(f.verify.key), Path)?;
+
+        for (name, v) in f.limits {
+            let at = v.span().start;
+            let value = match v.into_inner() {
+                LimitValue::Number(n) => n.to_string(),
+                LimitValue::Text(t) => t,
+            };
+            if let Err(e) = consign::source::Limits::default().set(&name, &value) {
+                return Err(self.error(at, &format!("[limits] {name}"), &e));
+            }
+            self.limits.push((name, value));
+        }
 
         let r = f.registry;
         for command in ["sbom", "audit", "attach", "referrers"] {

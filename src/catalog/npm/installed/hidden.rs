@@ -106,6 +106,9 @@ pub(super) fn hidden_lockfile(
     let json: Value = match read_file(fs, &loc, NAME)
         .map_err(|u| u.reason)
         .and_then(|b| {
+            if let Some(u) = crate::catalog::too_many_records(NAME, &loc, &b, b"version") {
+                return Err(u.reason);
+            }
             serde_json::from_slice(crate::catalog::npm::without_bom(&b)).map_err(|e| e.to_string())
         }) {
         Ok(v) => v,
