@@ -233,7 +233,7 @@ def sqlite_db(blobs):
 
 def rpm_seeds():
     headers = rpm_headers()
-    small = [h for h in headers if len(h) < 20000]
+    small = [h for h in headers if len(h) < 20000 and b"gpg-pubkey" not in h]
     for i, h in enumerate(small[:4] + small[len(small) // 2:len(small) // 2 + 2]):
         put("rpm_header", "amazonlinux-2023-%d.hdr" % i, h)
     put("rpmdb", "sqlite-2-headers", b"\x00" + sqlite_db(small[:2]))
@@ -343,7 +343,7 @@ def go_seeds():
     # The same build info in a stripped file (no section table): found in the data segment.
     stripped = bytearray(elf_with_section(b".go.buildinfo", info))
     struct.pack_into("<Q", stripped, 0x28, 0)  # e_shoff
-    struct.pack_into("<HHH", stripped, 0x3C, 0, 0, 0)  # e_shnum, e_shstrndx (and e_shentsize)
+    struct.pack_into("<HH", stripped, 0x3C, 0, 0)  # e_shnum, e_shstrndx
     struct.pack_into("<H", stripped, 0x3A, 64)
     put("go_buildinfo", "go1.22-replace-stripped.elf", bytes(stripped))
     put("go_buildinfo", "buildinfo-bytes.bin", info)

@@ -274,6 +274,61 @@ mod tests {
         assert_eq!(catalog_file(&["apk"], "etc/passwd", 0o644, apk), 0);
     }
 
+    /// Every committed seed gets past its parser's front door (else the fuzzer would start
+    /// from nothing); see fuzz/make-seeds.py.
+    #[test]
+    fn seeds_reach_the_parsers() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+        let seeds = |target: &str| -> Vec<(String, Vec<u8>)> {
+            let mut out: Vec<_> = std::fs::read_dir(corpus.join(target))
+                .unwrap()
+                .map(|e| {
+                    let p = e.unwrap().path();
+                    (p.display().to_string(), std::fs::read(&p).unwrap())
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        for (name, bytes) in seeds("image_metadata") {
+            assert!(image_metadata(&bytes) > 0, "{name}");
+        }
+        for (name, bytes) in seeds("layer") {
+            assert!(layer(&bytes) > 0 || name.ends_with("empty.tar"), "{name}");
+        }
+        for (name, bytes) in seeds("rpm_header") {
+            assert!(rpm_header(&bytes) > 0, "{name}");
+        }
+        const RPM: [&str; 4] = [
+            "var/lib/rpm/rpmdb.sqlite",
+            "usr/lib/sysimage/rpm/Packages.db",
+            "var/lib/rpm/Packages",
+            "var/lib/rpmmanifest/container-manifest-2",
+        ];
+        for (name, bytes) in seeds("rpmdb") {
+            let path = RPM[usize::from(bytes[0]) % 4];
+            assert!(
+                catalog_file(&["rpm"], path, 0o644, &bytes[1..]) > 0,
+                "{name}"
+            );
+        }
+        for (name, bytes) in seeds("go_buildinfo") {
+            let n = catalog_file(
+                &["go-module-binary-cataloger"],
+                "usr/local/bin/app",
+                0o755,
+                &bytes,
+            );
+            assert!(n > 0 || name.ends_with(".bin"), "{name}");
+        }
+        for (name, bytes) in seeds("java_archive") {
+            assert!(
+                catalog_file(&["java"], "opt/app/lib/app.jar", 0o644, &bytes) > 0,
+                "{name}"
+            );
+        }
+    }
+
     #[test]
     fn image_metadata_resolves_placeholders() {
         let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}"#;
