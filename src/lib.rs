@@ -15,6 +15,8 @@ pub mod diff;
 pub mod encode;
 pub mod error;
 pub mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod redact;
 pub mod registry;

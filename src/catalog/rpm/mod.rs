@@ -227,6 +227,24 @@ fn read_database(
 /// Separates readable entries (minus `gpg-pubkey`) from failures, which become unknowns: one
 /// per record up to [`MAX_RECORD_UNKNOWNS`], then one counting the rest, so a database full
 /// of garbage cannot flood the SBOM.
+/// One header blob read as a database record is, for `crate::fuzzing`: returns the packages
+/// built plus the unknowns recorded.
+pub(crate) fn read_header_blob(blob: &[u8]) -> usize {
+    let loc = Location::new("var/lib/rpm/rpmdb.sqlite", 0);
+    let record = Header::parse(blob)
+        .and_then(|h| RpmEntry::from_header(&h))
+        .map_err(|e| format!("rpm header 1: {e}"));
+    let (entries, mut unknowns) = split(&loc, vec![record]);
+    let packages = packages(
+        entries,
+        "sqlite",
+        &loc,
+        &Environment::default(),
+        &mut unknowns,
+    );
+    packages.len() + unknowns.len()
+}
+
 fn split(
     loc: &Location,
     records: Vec<std::result::Result<RpmEntry, String>>,
