@@ -103,9 +103,18 @@ pub fn catalog_file(selectors: &[&str], path: &str, mode: u32, bytes: &[u8]) -> 
     let content = if wants.is_wanted(path) {
         Some(Content::Bytes(Arc::from(bytes)))
     } else if wants.extracts(path, size, mode) {
-        wants
-            .extract(path, mode, size, bytes)
-            .map(Content::Extracted)
+        let limits = limits();
+        let cap = Capture::new(wants, &limits);
+        let meta = FileMeta {
+            kind: EntryKind::File,
+            mode,
+            uid: 0,
+            gid: 0,
+            size,
+            link: None,
+        };
+        crate::source::layer::read_extracted(&mut &bytes[..], path, &meta, &cap, &mut Vec::new())
+            .unwrap_or_else(|e| Some(Content::Unreadable(e.to_string())))
     } else {
         None
     };
@@ -124,12 +133,15 @@ pub fn catalog_file(selectors: &[&str], path: &str, mode: u32, bytes: &[u8]) -> 
         }],
         whiteouts: Vec::new(),
     };
-    let scanned = catalog_image(
+    let Ok(scanned) = catalog_image(
         one_layer_image(vec![tree]),
         catalogers,
         wants,
         Scope::AllLayers,
-    );
+        &limits(),
+    ) else {
+        return 0;
+    };
     let sbom = scanned.sbom;
     sbom.packages.len() + sbom.relationships.len() + sbom.unknowns.len()
 }
@@ -145,12 +157,15 @@ pub fn layer(bytes: &[u8]) -> usize {
         return 0;
     };
     let entries = read.tree.entries.len() + read.tree.whiteouts.len();
-    let scanned = catalog_image(
+    let Ok(scanned) = catalog_image(
         one_layer_image(vec![read.tree]),
         catalogers,
         wants,
         Scope::AllLayers,
-    );
+        &limits,
+    ) else {
+        return entries;
+    };
     entries + scanned.sbom.packages.len()
 }
 
