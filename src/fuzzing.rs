@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::catalog::{Cataloger, registry};
-use crate::fs::{Content, Entry, EntryKind, FileMeta, LayerTree, Wants};
+use crate::fs::{Content, Entry, FileMeta, LayerTree, Wants};
 use crate::model::{ImageInfo, LayerInfo, Scope, SourceKind};
 use crate::scan::catalog_image;
 use crate::source::layer::{Capture, read_layer};
@@ -105,14 +105,7 @@ pub fn catalog_file(selectors: &[&str], path: &str, mode: u32, bytes: &[u8]) -> 
     } else if wants.extracts(path, size, mode) {
         let limits = limits();
         let cap = Capture::new(wants, &limits);
-        let meta = FileMeta {
-            kind: EntryKind::File,
-            mode,
-            uid: 0,
-            gid: 0,
-            size,
-            link: None,
-        };
+        let meta = FileMeta::regular(size, mode);
         crate::source::layer::read_extracted(&mut &bytes[..], path, &meta, &cap, &mut Vec::new())
             .unwrap_or_else(|e| Some(Content::Unreadable(e.to_string())))
     } else {
@@ -121,14 +114,7 @@ pub fn catalog_file(selectors: &[&str], path: &str, mode: u32, bytes: &[u8]) -> 
     let tree = LayerTree {
         entries: vec![Entry {
             path: path.to_owned(),
-            meta: FileMeta {
-                kind: EntryKind::File,
-                mode,
-                uid: 0,
-                gid: 0,
-                size,
-                link: None,
-            },
+            meta: FileMeta::regular(size, mode),
             content,
         }],
         whiteouts: Vec::new(),

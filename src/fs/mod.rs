@@ -60,6 +60,20 @@ pub struct FileMeta {
     pub link: Option<String>,
 }
 
+impl FileMeta {
+    /// A regular file of `size` bytes with permission bits `mode`, owned by root.
+    pub fn regular(size: u64, mode: u32) -> Self {
+        FileMeta {
+            kind: EntryKind::File,
+            mode,
+            uid: 0,
+            gid: 0,
+            size,
+            link: None,
+        }
+    }
+}
+
 /// The captured content of a wanted file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Content {

@@ -126,14 +126,7 @@ fn sniff(full: &Path, path: &str, cap: &Capture<'_>) -> Option<Content> {
 /// A file some extractor looks at: its first bytes checked, then the parts the extractors need
 /// read ([`super::layer::read_extracted`]).
 fn extract(full: &Path, path: &str, size: u64, mode: u32, cap: &Capture<'_>) -> Option<Content> {
-    let meta = FileMeta {
-        kind: EntryKind::File,
-        mode,
-        uid: 0,
-        gid: 0,
-        size,
-        link: None,
-    };
+    let meta = FileMeta::regular(size, mode);
     let read = || -> std::io::Result<Option<Content>> {
         let mut f = std::io::BufReader::new(fs::File::open(full)?);
         super::layer::read_extracted(&mut f, path, &meta, cap, &mut Vec::new())
