@@ -106,6 +106,8 @@ struct Run {
     layer: u32,
     keys: HashSet<String>,
     output: Option<CatalogOutput>,
+    /// The output holds identities only ([`Cataloger::identify`]).
+    partial: bool,
 }
 
 /// What makes two records of different layers the same package: the purl without the
@@ -143,17 +145,24 @@ pub fn catalog_image(
                 touched.fill(true);
             }
         }
-        let outputs: Vec<(usize, CatalogOutput)> = catalogers
+        let outputs: Vec<(usize, (CatalogOutput, bool))> = catalogers
             .par_iter()
             .enumerate()
             .filter(|(i, _)| touched[i + 1])
             .map(|(i, c)| {
-                let out =
-                    crate::source::limits::with_scoped(limits, || run_cataloger(*c, &fs, &env));
+                // Squashed scope keeps only the last run's output: the runs before it need
+                // identities only, and the last one is redone in full below.
+                let detail = match scope {
+                    Scope::Squashed => Detail::Identity,
+                    Scope::AllLayers => Detail::Full,
+                };
+                let out = crate::source::limits::with_scoped(limits, || {
+                    run_cataloger(*c, &fs, &env, detail)
+                });
                 (i, out)
             })
             .collect();
-        for (i, o) in &outputs {
+        for (i, (o, _)) in &outputs {
             tracing::trace!(
                 "layer {layer}: {} found {} package(s)",
                 catalogers[*i].name(),
@@ -181,7 +190,7 @@ pub fn catalog_image(
                 ),
             });
         }
-        for (i, output) in outputs {
+        for (i, (output, partial)) in outputs {
             // Squashed scope needs only the last output; earlier runs keep their keys.
             if scope == Scope::Squashed
                 && let Some(prev) = runs[i].last_mut()
@@ -192,8 +201,30 @@ pub fn catalog_image(
                 layer,
                 keys: output.packages.iter().map(layer_key).collect(),
                 output: Some(output),
+                partial,
             });
         }
+    }
+    // The full output of each cataloger whose last run listed identities only, from the
+    // final file system (the same wanted files as that run; files a later layer deleted are
+    // seen as deleted).
+    let last_partial: Vec<usize> = (0..catalogers.len())
+        .filter(|&i| runs[i].last().is_some_and(|r| r.partial))
+        .collect();
+    let redone: Vec<(usize, CatalogOutput)> = last_partial
+        .par_iter()
+        .map(|&i| {
+            let out = crate::source::limits::with_scoped(limits, || {
+                run_cataloger(catalogers[i], &fs, &env, Detail::Full).0
+            });
+            (i, out)
+        })
+        .collect();
+    for (i, output) in redone {
+        let run = runs[i].last_mut().expect("a run");
+        run.keys = output.packages.iter().map(layer_key).collect();
+        run.output = Some(output);
+        run.partial = false;
     }
     let mut merged: BTreeMap<PackageId, Package> = BTreeMap::new();
     let mut explicit: BTreeSet<Relationship> = BTreeSet::new();
@@ -306,15 +337,38 @@ fn tidy(mut u: Unknown) -> Unknown {
     u
 }
 
-fn run_cataloger(c: &dyn Cataloger, fs: &LayeredFs<'_>, env: &Environment) -> CatalogOutput {
-    c.catalog(fs, env).unwrap_or_else(|e| CatalogOutput {
+/// How much a cataloger run must find.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything the cataloger reads.
+    Full,
+    /// Identities suffice ([`Cataloger::identify`]), where the cataloger has a cheaper way.
+    Identity,
+}
+
+/// Runs `c`; the output, and whether it holds identities only. A failure is an unknown.
+fn run_cataloger(
+    c: &dyn Cataloger,
+    fs: &LayeredFs<'_>,
+    env: &Environment,
+    detail: Detail,
+) -> (CatalogOutput, bool) {
+    let (result, partial) = match detail {
+        Detail::Identity => match c.identify(fs, env) {
+            Some(r) => (r, true),
+            None => (c.catalog(fs, env), false),
+        },
+        Detail::Full => (c.catalog(fs, env), false),
+    };
+    let output = result.unwrap_or_else(|e| CatalogOutput {
         unknowns: vec![Unknown {
             source: c.name().to_owned(),
             location: None,
             reason: format!("cataloger failed: {e}"),
         }],
         ..CatalogOutput::default()
-    })
+    });
+    (output, partial)
 }
 
 /// Adds `p`, merging it into an existing package of the same identity: locations and owned

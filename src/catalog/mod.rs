@@ -98,6 +98,19 @@ pub trait Cataloger: Sync {
 
     /// Catalogs the packages visible in `fs`.
     fn catalog(&self, fs: &dyn FileResolver, env: &Environment) -> Result<CatalogOutput>;
+
+    /// The packages visible in `fs` with their identities only, for a layer whose full output
+    /// a later run replaces: the scan then needs to know which packages each layer holds (to
+    /// say where each was introduced), not their files or licenses. The packages must carry
+    /// exactly the purls [`Cataloger::catalog`] gives them. `None` (the default) when the
+    /// cataloger has no cheaper way than the full catalog.
+    fn identify(
+        &self,
+        _fs: &dyn FileResolver,
+        _env: &Environment,
+    ) -> Option<Result<CatalogOutput>> {
+        None
+    }
 }
 
 /// Reads a file for a cataloger; a failure becomes an [`Unknown`] naming the file.

@@ -411,3 +411,24 @@ fn a_doc_symlink_loop_is_an_unknown_not_a_failure() {
         "/usr/share/doc/loopy/copyright: too many levels of symbolic links"
     );
 }
+
+#[test]
+fn identify_gives_the_purls_catalog_gives_without_the_details() {
+    for dir in ["deb/ubuntu-18.04-many", "deb/debian-12-arm64-status-d"] {
+        let layers = [layer().dir_tree(&fixture(dir)).build()];
+        let fs = LayeredFs::squashed(&layers);
+        let env = Environment::detect(&fs);
+        let full = DpkgDbCataloger.catalog(&fs, &env).unwrap();
+        let ids = DpkgDbCataloger.identify(&fs, &env).unwrap().unwrap();
+        let purls = |o: &CatalogOutput| -> Vec<String> {
+            o.packages.iter().map(|p| p.purl.to_string()).collect()
+        };
+        assert!(!full.packages.is_empty(), "{dir}");
+        assert_eq!(purls(&ids), purls(&full), "{dir}");
+        assert!(
+            ids.packages
+                .iter()
+                .all(|p| p.files.is_empty() && p.licenses.is_empty())
+        );
+    }
+}

@@ -73,25 +73,45 @@ impl Cataloger for DpkgDbCataloger {
     }
 
     fn catalog(&self, fs: &dyn FileResolver, env: &Environment) -> Result<CatalogOutput> {
-        let mut cx = Context {
-            fs,
-            env,
-            out: CatalogOutput::default(),
-            licenses: HashMap::new(),
-        };
-        for loc in fs.files_by_glob(STATUS) {
-            cx.database(&loc, Db::Status);
-        }
-        for loc in fs.files_by_glob(&format!("{STATUS_D}/*")) {
-            let file = loc.path.rsplit('/').next().unwrap_or("");
-            // Companion files, not stanzas: `<pkg>.md5sums`, editor or dotfiles.
-            if file.ends_with(".md5sums") || file.starts_with('.') {
-                continue;
-            }
-            cx.database(&loc, Db::StatusD);
-        }
-        Ok(cx.out)
+        Ok(catalog(fs, env, Detail::Full))
     }
+
+    /// The database stanzas alone: no file lists, no copyright files, which are most of the
+    /// cost on an image whose layers install packages one `apt-get` at a time.
+    fn identify(&self, fs: &dyn FileResolver, env: &Environment) -> Option<Result<CatalogOutput>> {
+        Some(Ok(catalog(fs, env, Detail::Identity)))
+    }
+}
+
+/// How much of each package to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Everything: owned files and licenses too.
+    Full,
+    /// What the purl needs: the database stanzas.
+    Identity,
+}
+
+fn catalog(fs: &dyn FileResolver, env: &Environment, detail: Detail) -> CatalogOutput {
+    let mut cx = Context {
+        fs,
+        env,
+        detail,
+        out: CatalogOutput::default(),
+        licenses: HashMap::new(),
+    };
+    for loc in fs.files_by_glob(STATUS) {
+        cx.database(&loc, Db::Status);
+    }
+    for loc in fs.files_by_glob(&format!("{STATUS_D}/*")) {
+        let file = loc.path.rsplit('/').next().unwrap_or("");
+        // Companion files, not stanzas: `<pkg>.md5sums`, editor or dotfiles.
+        if file.ends_with(".md5sums") || file.starts_with('.') {
+            continue;
+        }
+        cx.database(&loc, Db::StatusD);
+    }
+    cx.out
 }
 
 /// Which kind of database file a stanza came from.
@@ -104,6 +124,7 @@ enum Db {
 struct Context<'a> {
     fs: &'a dyn FileResolver,
     env: &'a Environment,
+    detail: Detail,
     out: CatalogOutput,
     /// Parsed copyright files by real path: doc directories are often symlinks to a shared one.
     licenses: HashMap<String, Vec<License>>,
@@ -174,6 +195,9 @@ impl Context<'_> {
             name: e.source_name.clone().unwrap_or_else(|| e.name.clone()),
             version: e.source_version.clone(),
         });
+        if self.detail == Detail::Identity {
+            return Ok(pkg);
+        }
         if let Some((files, loc)) = self.owned_files(&e, db_loc, db, single) {
             pkg.files = files;
             pkg.locations.insert(loc);
