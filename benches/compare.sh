@@ -18,7 +18,8 @@
 #    double ~2x large: + 2 layers of tar archives of /usr (bytes, few files: what doubles
 #           is the image, not what is catalogued)
 #    each as an OCI layout directory and a docker-save tarball (skopeo copy);
-# 4. runs consign, `syft <src> -o cyclonedx-json` and `trivy image --input <src>` (CycloneDX,
+# 4. runs consign (on OCI layouts also with `--verify blobs`), `syft <src> -o cyclonedx-json`
+#    and `trivy image --input <src>` (CycloneDX,
 #    offline, no vulnerability DB, a fresh cache per run) $RUNS times each under
 #    /usr/bin/time -v, and the floor: every layer blob decompressed in parallel with consign's
 #    own decompressors (flate2 zlib-rs, zstd) over all cores (also with both SHA-256 digests a
@@ -190,6 +191,7 @@ measure() {
 }
 
 consign_cmd() { "$here/target/release/consign" sbom "$1" -o "cyclonedx-json=$2"; }
+consign_blobs_cmd() { "$here/target/release/consign" sbom --verify blobs "$1" -o "cyclonedx-json=$2"; }
 syft_cmd() { "$BENCH_DIR/peers/syft" -q "$1" -o "cyclonedx-json=$2"; }
 trivy_cmd() {
   local cache
@@ -206,7 +208,7 @@ trivy_cmd() {
 }
 
 export here BENCH_DIR
-export -f consign_cmd syft_cmd trivy_cmd
+export -f consign_cmd consign_blobs_cmd syft_cmd trivy_cmd
 
 run_one() { # run_one IMAGE FORM
   local img="$1" form="$2" src syft_src
@@ -218,6 +220,9 @@ run_one() { # run_one IMAGE FORM
   mkdir -p "$out"
   for i in $(seq "$RUNS"); do
     measure "$img $form consign" consign_cmd "$src" "$out/consign.cdx.json"
+    if [ "$form" = oci ]; then
+      measure "$img $form consign-blobs" consign_blobs_cmd "$src" "$out/consign-blobs.cdx.json"
+    fi
     if [ "$i" -le "$SYFT_RUNS" ]; then
       measure "$img $form syft" syft_cmd "$syft_src" "$out/syft.cdx.json"
     fi

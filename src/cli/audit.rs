@@ -180,6 +180,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitStatus> {
             progress: bar.as_ref().map(|b| b as &dyn Progress),
             registry: registry.as_ref(),
             limits,
+            ..LoadOptions::default()
         },
         ..ScanOptions::default()
     };

@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use clap::ValueEnum;
 use consign::encode::EncodeOptions;
 use consign::model::{Platform, Scope};
-use consign::source::{Limits, LoadOptions, Progress, Selector, SourceSpec, parse_platform};
+use consign::source::{
+    Limits, LoadOptions, Progress, Selector, SourceSpec, Verify, parse_platform,
+};
 use consign::{Sbom, ScanOptions};
 
 use super::limits::LimitArgs;
@@ -80,6 +82,15 @@ pub struct SbomArgs {
     #[arg(long, value_name = "NAME", env = "CONSIGN_SUPPLIER")]
     supplier: Option<String>,
 
+    /// What to check while reading: `all` checks every blob digest and every layer's diff_id
+    /// (the digest of the uncompressed layer), as `docker load` does; `blobs` checks the blob
+    /// digests and takes a compressed layer's diff_id from the config as stated, which saves
+    /// hashing every uncompressed byte (~20% less CPU on gzip layers). The layers read are
+    /// still exactly those the manifest names; unchecked is only that the config's diff_ids
+    /// (used to recognise base images) describe them.
+    #[arg(long, value_enum, default_value_t = VerifyArg::All, env = "CONSIGN_VERIFY")]
+    verify: VerifyArg,
+
     /// No progress bar and no warnings on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -129,9 +140,18 @@ pub(super) enum ScopeArg {
     AllLayers,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum VerifyArg {
+    /// Blob digests and diff_ids.
+    All,
+    /// Blob digests; diff_ids of compressed layers as the config states them.
+    Blobs,
+}
+
 /// What every scan of one run shares.
 struct Common<'a> {
     scope: Scope,
+    verify: Verify,
     catalogers: &'a [String],
     image: Option<&'a str>,
     platform: Option<Platform>,
@@ -160,6 +180,7 @@ impl Common<'_> {
                 progress: bar.map(|b| b as &dyn Progress),
                 registry: registry.as_ref(),
                 limits: self.limits.clone(),
+                verify: self.verify,
             },
         };
         tracing::debug!("scanning {source}");
@@ -185,6 +206,10 @@ pub fn run(a: SbomArgs) -> anyhow::Result<ExitStatus> {
         scope: match a.scope {
             ScopeArg::Squashed => Scope::Squashed,
             ScopeArg::AllLayers => Scope::AllLayers,
+        },
+        verify: match a.verify {
+            VerifyArg::All => Verify::All,
+            VerifyArg::Blobs => Verify::Blobs,
         },
         catalogers: &a.catalogers,
         image: a.image.as_deref(),

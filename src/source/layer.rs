@@ -50,6 +50,9 @@ pub struct Capture<'a> {
     used: AtomicU64,
     /// Uncompressed bytes of all layers read so far ([`Limits::max_total_bytes`]).
     decompressed: AtomicU64,
+    /// Whether a compressed layer whose blob digest is checked goes without its diff_id
+    /// ([`super::Verify::Blobs`]).
+    trust_diff_ids: bool,
 }
 
 impl<'a> Capture<'a> {
@@ -60,7 +63,16 @@ impl<'a> Capture<'a> {
             limits,
             used: AtomicU64::new(0),
             decompressed: AtomicU64::new(0),
+            trust_diff_ids: false,
         }
+    }
+
+    /// With `trust` set, a compressed layer whose blob digest is known (and checked) is not
+    /// hashed a second time after decompression: its [`LayerRead::diff_id`] is `None`
+    /// ([`super::Verify::Blobs`]).
+    pub fn trusting_diff_ids(mut self, trust: bool) -> Self {
+        self.trust_diff_ids = trust;
+        self
     }
 
     /// Reserves `n` bytes of the image-wide budget; false when it would be exceeded.
@@ -100,8 +112,9 @@ pub struct LayerRead {
     pub blob_digest: Digest,
     /// Size of the blob as stored.
     pub blob_size: u64,
-    /// Digest of the uncompressed tar.
-    pub diff_id: Digest,
+    /// Digest of the uncompressed tar; `None` when it was not computed (a compressed layer
+    /// read under [`Capture::trusting_diff_ids`]).
+    pub diff_id: Option<Digest>,
     /// The compression found.
     pub compression: Compression,
     /// Non-fatal problems (names that are not UTF-8, unreadable hard links), for the SBOM.
@@ -406,8 +419,11 @@ fn read_layer_via<R: Read>(
     let input = io::Cursor::new(head[..n].to_vec()).chain(buffered);
     // An uncompressed blob is its own tar: its digest is the diff_id, hashed once.
     let same_bytes = compression == Compression::None && algorithm == Algorithm::Sha256;
+    // A compressed blob whose digest is checked pins the uncompressed bytes too: the caller may
+    // trust the config's diff_id instead of hashing them again.
+    let trusted = cap.trust_diff_ids && expected.is_some() && compression != Compression::None;
     let mut walk_tar = |tar_bytes: &mut dyn Read| -> Walked {
-        let hashing = if same_bytes {
+        let hashing = if same_bytes || trusted {
             DigestReader::counting(tar_bytes)
         } else {
             DigestReader::new(tar_bytes, Algorithm::Sha256)
@@ -460,8 +476,12 @@ fn read_layer_via<R: Read>(
     };
     let (blob_digest, blob_size) =
         hashed.map_err(|e| Error::archive(blob, format!("reading blob: {e}")))?;
-    // Not hashed only when it is the blob itself.
-    let diff_id = diff_id.unwrap_or_else(|| blob_digest.clone());
+    // Not hashed when it is the blob itself, or when it is trusted.
+    let diff_id = match (diff_id, trusted) {
+        (Some(d), _) => Some(d),
+        (None, true) => None,
+        (None, false) => Some(blob_digest.clone()),
+    };
     Ok(LayerRead {
         tree,
         blob_digest,
@@ -966,7 +986,7 @@ mod tests {
         assert_eq!(plain.compression, Compression::None);
         assert_eq!(g.compression, Compression::Gzip);
         assert_eq!(z.compression, Compression::Zstd);
-        assert_eq!(plain.diff_id, Digest::sha256_of(&tar));
+        assert_eq!(plain.diff_id, Some(Digest::sha256_of(&tar)));
         assert_eq!(g.diff_id, plain.diff_id);
         assert_eq!(z.diff_id, plain.diff_id);
         assert_eq!(g.blob_digest, Digest::sha256_of(&gz));
@@ -1236,7 +1256,7 @@ mod tests {
         let r = read(&[0u8; 1024], "e", &Limits::default()).unwrap();
         assert!(r.tree.entries.is_empty());
         assert_eq!(
-            r.diff_id.to_string(),
+            r.diff_id.unwrap().to_string(),
             "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
         );
     }

@@ -88,6 +88,32 @@ fn samples_match_their_goldens_and_the_schemas() {
 }
 
 #[test]
+fn verify_blobs_gives_the_same_sbom_for_a_sound_image() {
+    for name in ["ubuntu-18.04.oci", "amazonlinux-2023.oci.tar"] {
+        let src = samples().join(name);
+        let src = src.to_str().unwrap();
+        let all = run(&["sbom", src, "-o", "cyclonedx-json"]);
+        assert!(all.status.success(), "{name}: {}", stderr(&all));
+        let blobs = run(&["sbom", src, "--verify", "blobs", "-o", "cyclonedx-json"]);
+        assert!(blobs.status.success(), "{name}: {}", stderr(&blobs));
+        assert_eq!(all.stdout, blobs.stdout, "{name}");
+        let env = bin()
+            .env("CONSIGN_VERIFY", "blobs")
+            .args(["sbom", src, "-o", "cyclonedx-json"])
+            .output()
+            .unwrap();
+        assert_eq!(all.stdout, env.stdout, "{name}");
+    }
+    let o = run(&["sbom", "x", "--verify", "some"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("possible values: all, blobs"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn same_image_same_bytes() {
     let src = samples().join("alpine-3.11.docker.tar");
     let a = run(&["sbom", src.to_str().unwrap(), "-o", "cyclonedx-json"]);

@@ -48,6 +48,7 @@ type List = Option<Spanned<Vec<String>>>;
 struct SbomSection {
     output: List,
     scope: Text,
+    verify: Text,
     platform: Text,
     catalogers: List,
     supplier: Text,
@@ -129,6 +130,8 @@ impl Builder<'_> {
             "squashed, all-layers",
         );
         self.set("sbom", "scope", "[sbom] scope", one(s.scope), scope)?;
+        let verify = Enum(is_variant::<crate::cli::sbom::VerifyArg>, "all, blobs");
+        self.set("sbom", "verify", "[sbom] verify", one(s.verify), verify)?;
         self.set(
             "sbom",
             "platform",

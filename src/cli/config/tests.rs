@@ -15,6 +15,7 @@ const FULL: &str = r#"
 [sbom]
 output = ["cyclonedx-json=out/{name}.cdx.json", "spdx-json@2.3=x.spdx.json"]
 scope = "all-layers"
+verify = "blobs"
 platform = "linux/arm64/v8"
 catalogers = ["os", "-rpm"]
 supplier = "Example Corp"
@@ -101,6 +102,7 @@ fn every_key_sets_a_real_flag() {
             "sbom registry_ca = /home/u/.config/consign/ca.pem",
             "sbom scope = all-layers",
             "sbom supplier = Example Corp",
+            "sbom verify = blobs",
             "score fail_under = 90.5",
             "score outputs = json=score.json",
             "score standard = ntia",
@@ -114,6 +116,7 @@ fn every_key_sets_a_real_flag() {
     let dbg = format!("{a:?}");
     for want in [
         "scope: AllLayers",
+        "verify: Blobs",
         "jobs: Some(3)",
         "insecure_registry: true",
         "\"-rpm\"",

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use consign::source::{LoadOptions, SourceSpec};
+use consign::source::{LoadOptions, SourceSpec, Verify};
 use serde_json::{Value, json};
 
 use super::{
@@ -338,6 +338,53 @@ fn tampered_layers_are_refused() {
             sha256(cut)
         )
     );
+}
+
+#[test]
+fn verify_blobs_trusts_only_the_diff_ids_of_checked_compressed_blobs() {
+    let dir = tmp();
+    let blobs = LoadOptions {
+        verify: Verify::Blobs,
+        ..LoadOptions::default()
+    };
+    // A wrong diff_id beside a gzip blob whose digest checks: taken as the config states it.
+    let img = ImageBuilder::new()
+        .layer(|l| l.comp(Comp::Gzip).file("a", "1"))
+        .tamper(Tamper::DiffId(0));
+    let oci = dir.path().join("diffid");
+    img.write_oci_dir(&oci);
+    let loaded = load(&SourceSpec::Auto(oci.clone()), &blobs).unwrap();
+    assert_eq!(
+        loaded.layers[0].diff_id.as_ref().unwrap().to_string(),
+        sha256(b"not this layer")
+    );
+    assert_eq!(squashed_listing(&loaded), ["a@0 File 644 = \"1\""]);
+    let err = load(&SourceSpec::Auto(oci), &LoadOptions::default()).unwrap_err();
+    expect_mismatch(&err.to_string(), "layer (uncompressed)");
+    // An uncompressed blob is its own diff_id: still checked.
+    let img = ImageBuilder::new()
+        .layer(|l| l.comp(Comp::None).file("a", "1"))
+        .tamper(Tamper::DiffId(0));
+    let plain = dir.path().join("plain");
+    img.write_oci_dir(&plain);
+    let err = load(&SourceSpec::Auto(plain), &blobs).unwrap_err();
+    expect_mismatch(&err.to_string(), "layer (uncompressed)");
+    // A changed blob is refused as before.
+    let img = ImageBuilder::new()
+        .layer(|l| l.comp(Comp::Zstd).file("a", "1"))
+        .tamper(Tamper::LayerBlob(0));
+    let changed = dir.path().join("changed");
+    img.write_oci_dir(&changed);
+    let err = load(&SourceSpec::Auto(changed), &blobs).unwrap_err();
+    expect_mismatch(&err.to_string(), "blob");
+    // Classic docker archives record no blob digest: the diff_id is what checks the layer.
+    let img = ImageBuilder::new()
+        .layer(|l| l.file("a", "1"))
+        .tamper(Tamper::LayerBlob(0));
+    let classic = dir.path().join("classic.tar");
+    img.write_docker_archive(&classic);
+    let err = load(&SourceSpec::Auto(classic), &blobs).unwrap_err();
+    expect_mismatch(&err.to_string(), "layer (uncompressed)");
 }
 
 #[test]
