@@ -106,8 +106,6 @@ struct Run {
     layer: u32,
     keys: HashSet<String>,
     output: Option<CatalogOutput>,
-    /// The output holds identities only ([`Cataloger::identify`]).
-    partial: bool,
 }
 
 /// What makes two records of different layers the same package: the purl without the
@@ -125,106 +123,25 @@ pub fn catalog_image(
     scope: Scope,
     limits: &crate::source::Limits,
 ) -> Result<Scanned> {
-    let mut runs: Vec<Vec<Run>> = catalogers.iter().map(|_| Vec::new()).collect();
-    let mut fs = LayeredFs::new(&image.trees);
-    let mut env = Environment::default();
-    let mut touched = vec![false; wants.owner_count()];
-    // Packages each cataloger's latest run found.
-    let mut found = vec![0u64; catalogers.len()];
-    while let Some(changed) = fs.apply_next() {
-        let layer = (fs.applied() - 1) as u32;
-        touched.fill(false);
-        for p in &changed {
-            wants.mark_owners(p, &mut touched);
+    // In squashed scope the catalogers that can list identities alone do so layer by layer,
+    // and their full output comes from the final file system, computed alongside.
+    let identifying: Vec<usize> = match scope {
+        Scope::Squashed => (0..catalogers.len())
+            .filter(|&i| catalogers[i].can_identify())
+            .collect(),
+        Scope::AllLayers => Vec::new(),
+    };
+    let (walked, finals) = rayon::join(
+        || walk_layers(&image.trees, catalogers, wants, scope, limits, &identifying),
+        || final_outputs(&image.trees, catalogers, limits, &identifying),
+    );
+    let (mut runs, env) = walked?;
+    for (i, output) in finals {
+        // A cataloger that never ran (none of its files in any layer) lists nothing.
+        if let Some(run) = runs[i].last_mut() {
+            run.keys = output.packages.iter().map(layer_key).collect();
+            run.output = Some(output);
         }
-        if touched[0] {
-            let now = Environment::detect(&fs);
-            if now != env {
-                env = now;
-                // The distro feeds every purl: everyone runs again.
-                touched.fill(true);
-            }
-        }
-        let outputs: Vec<(usize, (CatalogOutput, bool))> = catalogers
-            .par_iter()
-            .enumerate()
-            .filter(|(i, _)| touched[i + 1])
-            .map(|(i, c)| {
-                // Squashed scope keeps only the last run's output: the runs before it need
-                // identities only, and the last one is redone in full below.
-                let detail = match scope {
-                    Scope::Squashed => Detail::Identity,
-                    Scope::AllLayers => Detail::Full,
-                };
-                let out = crate::source::limits::with_scoped(limits, || {
-                    run_cataloger(*c, &fs, &env, detail)
-                });
-                (i, out)
-            })
-            .collect();
-        for (i, (o, _)) in &outputs {
-            tracing::trace!(
-                "layer {layer}: {} found {} package(s)",
-                catalogers[*i].name(),
-                o.packages.len()
-            );
-            found[*i] = o.packages.len() as u64;
-        }
-        // Each package costs a few KiB from here on (graph, documents): an image whose
-        // catalogers list more than the limit together is refused before that cost is paid.
-        let total: u64 = found.iter().sum();
-        if total > limits.max_packages {
-            let mut by: Vec<String> = catalogers
-                .iter()
-                .zip(&found)
-                .filter(|(_, n)| **n > 0)
-                .map(|(c, n)| format!("{} {n}", c.name()))
-                .collect();
-            by.sort();
-            return Err(Error::Limit {
-                what: format!("layer {layer}"),
-                reason: format!(
-                    "{total} packages found ({}); at most {} (limit packages)",
-                    by.join(", "),
-                    limits.max_packages
-                ),
-            });
-        }
-        for (i, (output, partial)) in outputs {
-            // Squashed scope needs only the last output; earlier runs keep their keys.
-            if scope == Scope::Squashed
-                && let Some(prev) = runs[i].last_mut()
-            {
-                prev.output = None;
-            }
-            runs[i].push(Run {
-                layer,
-                keys: output.packages.iter().map(layer_key).collect(),
-                output: Some(output),
-                partial,
-            });
-        }
-    }
-    // The full output of each cataloger whose last run listed identities only, from the
-    // final file system (the same wanted files as that run; files a later layer deleted are
-    // seen as deleted).
-    let last_partial: Vec<usize> = (0..catalogers.len())
-        .filter(|&i| runs[i].last().is_some_and(|r| r.partial))
-        .collect();
-    let redone: Vec<(usize, CatalogOutput)> = last_partial
-        .par_iter()
-        .map(|&i| {
-            let out = crate::source::limits::with_scoped(limits, || {
-                run_cataloger(catalogers[i], &fs, &env, Detail::Full).0
-            });
-            (i, out)
-        })
-        .collect();
-    for (i, output) in redone {
-        let run = runs[i].last_mut().expect("a run");
-        run.keys = output.packages.iter().map(layer_key).collect();
-        run.output = Some(output);
-        run.partial = false;
     }
     let mut merged: BTreeMap<PackageId, Package> = BTreeMap::new();
     let mut explicit: BTreeSet<Relationship> = BTreeSet::new();
@@ -296,7 +213,6 @@ pub fn catalog_image(
     relationships.extend(explicit);
     relationships.extend(ownership::owners(&present));
     relationships.retain(|r| ids.contains(&r.from) && ids.contains(&r.to) && r.from != r.to);
-    drop(fs);
     let sbom = Sbom {
         tool: Tool::default(),
         image: image.info,
@@ -314,6 +230,119 @@ pub fn catalog_image(
         trees: image.trees,
         provenance: image.provenance,
     })
+}
+
+/// Applies the layers one by one, running each cataloger whose files (or the distro) a layer
+/// changed: the runs of each cataloger, and the environment of the last layer. Catalogers in
+/// `identifying` list identities only ([`Cataloger::identify`]).
+fn walk_layers(
+    trees: &[LayerTree],
+    catalogers: &[&dyn Cataloger],
+    wants: &Wants,
+    scope: Scope,
+    limits: &crate::source::Limits,
+    identifying: &[usize],
+) -> Result<(Vec<Vec<Run>>, Environment)> {
+    let mut runs: Vec<Vec<Run>> = catalogers.iter().map(|_| Vec::new()).collect();
+    let mut fs = LayeredFs::new(trees);
+    let mut env = Environment::default();
+    let mut touched = vec![false; wants.owner_count()];
+    // Packages each cataloger's latest run found.
+    let mut found = vec![0u64; catalogers.len()];
+    while let Some(changed) = fs.apply_next() {
+        let layer = (fs.applied() - 1) as u32;
+        touched.fill(false);
+        for p in &changed {
+            wants.mark_owners(p, &mut touched);
+        }
+        if touched[0] {
+            let now = Environment::detect(&fs);
+            if now != env {
+                env = now;
+                // The distro feeds every purl: everyone runs again.
+                touched.fill(true);
+            }
+        }
+        let outputs: Vec<(usize, CatalogOutput)> = catalogers
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| touched[i + 1])
+            .map(|(i, c)| {
+                let out = crate::source::limits::with_scoped(limits, || {
+                    if identifying.contains(&i) {
+                        c.identify(&fs, &env)
+                    } else {
+                        c.catalog(&fs, &env)
+                    }
+                });
+                (i, or_unknown(*c, out))
+            })
+            .collect();
+        for (i, o) in &outputs {
+            tracing::trace!(
+                "layer {layer}: {} found {} package(s)",
+                catalogers[*i].name(),
+                o.packages.len()
+            );
+            found[*i] = o.packages.len() as u64;
+        }
+        // Each package costs a few KiB from here on (graph, documents): an image whose
+        // catalogers list more than the limit together is refused before that cost is paid.
+        let total: u64 = found.iter().sum();
+        if total > limits.max_packages {
+            let mut by: Vec<String> = catalogers
+                .iter()
+                .zip(&found)
+                .filter(|(_, n)| **n > 0)
+                .map(|(c, n)| format!("{} {n}", c.name()))
+                .collect();
+            by.sort();
+            return Err(Error::Limit {
+                what: format!("layer {layer}"),
+                reason: format!(
+                    "{total} packages found ({}); at most {} (limit packages)",
+                    by.join(", "),
+                    limits.max_packages
+                ),
+            });
+        }
+        for (i, output) in outputs {
+            // Squashed scope needs only the last output; earlier runs keep their keys.
+            if scope == Scope::Squashed
+                && let Some(prev) = runs[i].last_mut()
+            {
+                prev.output = None;
+            }
+            runs[i].push(Run {
+                layer,
+                keys: output.packages.iter().map(layer_key).collect(),
+                output: Some(output),
+            });
+        }
+    }
+    Ok((runs, env))
+}
+
+/// The full output, on the final file system, of the catalogers in `identifying`.
+fn final_outputs(
+    trees: &[LayerTree],
+    catalogers: &[&dyn Cataloger],
+    limits: &crate::source::Limits,
+    identifying: &[usize],
+) -> Vec<(usize, CatalogOutput)> {
+    if identifying.is_empty() {
+        return Vec::new();
+    }
+    let fs = LayeredFs::squashed(trees);
+    let env = Environment::detect(&fs);
+    identifying
+        .par_iter()
+        .map(|&i| {
+            let c = catalogers[i];
+            let out = crate::source::limits::with_scoped(limits, || c.catalog(&fs, &env));
+            (i, or_unknown(c, out))
+        })
+        .collect()
 }
 
 /// Longest unknown reason kept, in bytes.
@@ -337,38 +366,16 @@ fn tidy(mut u: Unknown) -> Unknown {
     u
 }
 
-/// How much a cataloger run must find.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Detail {
-    /// Everything the cataloger reads.
-    Full,
-    /// Identities suffice ([`Cataloger::identify`]), where the cataloger has a cheaper way.
-    Identity,
-}
-
-/// Runs `c`; the output, and whether it holds identities only. A failure is an unknown.
-fn run_cataloger(
-    c: &dyn Cataloger,
-    fs: &LayeredFs<'_>,
-    env: &Environment,
-    detail: Detail,
-) -> (CatalogOutput, bool) {
-    let (result, partial) = match detail {
-        Detail::Identity => match c.identify(fs, env) {
-            Some(r) => (r, true),
-            None => (c.catalog(fs, env), false),
-        },
-        Detail::Full => (c.catalog(fs, env), false),
-    };
-    let output = result.unwrap_or_else(|e| CatalogOutput {
+/// A cataloger's output, or an unknown saying it failed.
+fn or_unknown(c: &dyn Cataloger, result: Result<CatalogOutput>) -> CatalogOutput {
+    result.unwrap_or_else(|e| CatalogOutput {
         unknowns: vec![Unknown {
             source: c.name().to_owned(),
             location: None,
             reason: format!("cataloger failed: {e}"),
         }],
         ..CatalogOutput::default()
-    });
-    (output, partial)
+    })
 }
 
 /// Adds `p`, merging it into an existing package of the same identity: locations and owned

@@ -99,17 +99,17 @@ pub trait Cataloger: Sync {
     /// Catalogs the packages visible in `fs`.
     fn catalog(&self, fs: &dyn FileResolver, env: &Environment) -> Result<CatalogOutput>;
 
+    /// Whether [`Cataloger::identify`] is cheaper than [`Cataloger::catalog`].
+    fn can_identify(&self) -> bool {
+        false
+    }
+
     /// The packages visible in `fs` with their identities only, for a layer whose full output
     /// a later run replaces: the scan then needs to know which packages each layer holds (to
     /// say where each was introduced), not their files or licenses. The packages must carry
-    /// exactly the purls [`Cataloger::catalog`] gives them. `None` (the default) when the
-    /// cataloger has no cheaper way than the full catalog.
-    fn identify(
-        &self,
-        _fs: &dyn FileResolver,
-        _env: &Environment,
-    ) -> Option<Result<CatalogOutput>> {
-        None
+    /// exactly the purls [`Cataloger::catalog`] gives them. Default: the full catalog.
+    fn identify(&self, fs: &dyn FileResolver, env: &Environment) -> Result<CatalogOutput> {
+        self.catalog(fs, env)
     }
 }
 

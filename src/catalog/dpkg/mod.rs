@@ -76,10 +76,14 @@ impl Cataloger for DpkgDbCataloger {
         Ok(catalog(fs, env, Detail::Full))
     }
 
+    fn can_identify(&self) -> bool {
+        true
+    }
+
     /// The database stanzas alone: no file lists, no copyright files, which are most of the
     /// cost on an image whose layers install packages one `apt-get` at a time.
-    fn identify(&self, fs: &dyn FileResolver, env: &Environment) -> Option<Result<CatalogOutput>> {
-        Some(Ok(catalog(fs, env, Detail::Identity)))
+    fn identify(&self, fs: &dyn FileResolver, env: &Environment) -> Result<CatalogOutput> {
+        Ok(catalog(fs, env, Detail::Identity))
     }
 }
 
