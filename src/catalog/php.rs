@@ -19,6 +19,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::source::limits::{Items, check_items};
+
 use super::{CatalogOutput, Cataloger, Environment, Tag, parse_failure, read_file};
 use crate::Result;
 use crate::fs::{FileResolver, Location};
@@ -153,6 +155,7 @@ fn parse_installed_json(bytes: &[u8]) -> std::result::Result<Vec<(ComposerPackag
             dev_names: HashSet<String>,
         },
     }
+    check_items(bytes, Items::Json)?;
     let parsed: Installed = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     Ok(match parsed {
         Installed::V1(list) => list.into_iter().map(|p| (p, false)).collect(),
@@ -178,6 +181,7 @@ fn parse_composer_lock(bytes: &[u8]) -> std::result::Result<Vec<(ComposerPackage
         #[serde(default, rename = "packages-dev")]
         packages_dev: Vec<ComposerPackage>,
     }
+    check_items(bytes, Items::Json)?;
     let lock: Lock = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let dev = lock.packages_dev.into_iter().map(|p| (p, true));
     Ok(lock

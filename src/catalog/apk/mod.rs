@@ -28,6 +28,7 @@ mod parse;
 #[cfg(test)]
 mod fixture_tests;
 
+use crate::source::limits;
 use std::borrow::Cow;
 
 use super::license_names::{BareList, parse_license_field};
@@ -81,7 +82,10 @@ fn catalog_file(fs: &dyn FileResolver, env: &Environment, loc: &Location, out: &
             "invalid UTF-8; read with replacement characters",
         ));
     }
-    if let Err(why) = crate::source::limits::check_record_count(&text) {
+    // A dependency or file is a word or a line, and a string once parsed.
+    if let Err(why) = limits::check_record_count(&text)
+        .and_then(|()| limits::check_items(text.as_bytes(), limits::Items::Separators(b"\n ")))
+    {
         return out.unknowns.push(parse_failure(NAME, loc, why));
     }
     for record in parse::parse_installed(&text) {

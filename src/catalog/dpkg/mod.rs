@@ -35,6 +35,7 @@ mod status;
 #[cfg(test)]
 mod fixture_tests;
 
+use crate::source::limits;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -123,7 +124,10 @@ impl Context<'_> {
                 "invalid UTF-8; read with replacement characters",
             ));
         }
-        if let Err(why) = crate::source::limits::check_record_count(&text) {
+        // A field is a line, and a dependency or alternative a string once parsed.
+        if let Err(why) = limits::check_record_count(&text)
+            .and_then(|()| limits::check_items(text.as_bytes(), limits::Items::Separators(b"\n,|")))
+        {
             return self.out.unknowns.push(parse_failure(NAME, loc, why));
         }
         let paragraphs = deb822::paragraphs(&text);
@@ -279,7 +283,13 @@ impl Context<'_> {
             return Some((ls.clone(), loc));
         }
         let licenses = match read_file(self.fs, &loc, NAME) {
-            Ok(bytes) => copyright::parse_copyright(&String::from_utf8_lossy(&bytes)),
+            Ok(bytes) => match limits::check_items(&bytes, limits::Items::Separators(b"\n")) {
+                Ok(()) => copyright::parse_copyright(&String::from_utf8_lossy(&bytes)),
+                Err(why) => {
+                    self.out.unknowns.push(parse_failure(NAME, &loc, why));
+                    Vec::new()
+                }
+            },
             Err(u) => {
                 self.out.unknowns.push(u);
                 Vec::new()

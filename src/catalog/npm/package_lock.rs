@@ -12,6 +12,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::source::limits::{Items, check_items};
+
 use super::{
     LOCK_NAME, Tree, apply_manifest, apply_source, dependency_names, meta, new_package, split_name,
 };
@@ -21,6 +23,8 @@ use crate::model::{Evidence, RelationshipKind};
 
 /// Parses a package lock; `Err` when the file is not a package lock at all.
 pub(super) fn parse_package_lock(bytes: &[u8], loc: &Location) -> Result<CatalogOutput, String> {
+    // Every value costs a `Value` (32 bytes and more) once parsed.
+    check_items(bytes, Items::Json)?;
     let json: Value =
         serde_json::from_slice(super::without_bom(bytes)).map_err(|e| e.to_string())?;
     let Value::Object(top) = &json else {
