@@ -35,7 +35,9 @@ pub struct Limits {
     /// Deepest nesting of arrays and objects in a metadata document. Default 64. serde_json
     /// refuses documents nested deeper than 128 whatever this says, so larger values act as 128.
     pub max_json_depth: usize,
-    /// Most entries in one layer. Default 10 million.
+    /// Most tar entries in all layers of one image together. Default 2 million: each costs
+    /// a few hundred bytes until the SBOM is written (large real images hold a few hundred
+    /// thousand).
     pub max_entries: u64,
     /// Deepest nesting of image indexes. Default 8.
     pub max_index_depth: usize,
@@ -75,7 +77,7 @@ impl Default for Limits {
             max_ratio: 500,
             max_json_bytes: 16 << 20,
             max_json_depth: 64,
-            max_entries: 10_000_000,
+            max_entries: 2_000_000,
             max_index_depth: 8,
             max_nested_depth: 4,
             max_nested_bytes: 128 << 20,
@@ -153,7 +155,7 @@ const KEYS: &[Key] = &[
     Key {
         name: "entries",
         unit: Unit::Count,
-        about: "tar entries in one layer",
+        about: "tar entries in all layers together",
         get: |l| l.max_entries,
         set: |l, v| l.max_entries = v,
     },
