@@ -85,7 +85,6 @@ pub fn run(c: BaseCommand) -> anyhow::Result<ExitStatus> {
             progress: bar.as_ref().map(|b| b as &dyn Progress),
             registry: registry.as_ref(),
             limits: a.limits.resolve()?,
-            ..LoadOptions::default()
         },
         ..ScanOptions::default()
     };
