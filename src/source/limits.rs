@@ -634,7 +634,7 @@ mod tests {
 
     #[test]
     fn items_are_counted_before_parsing() {
-        assert_eq!(json_values(br#"{"a":[1,2,{"b":"[,{"}]}"#), 4);
+        assert_eq!(json_values(br#"{"a":[1,2,{"b":"[,{"}]}"#), 5);
         assert_eq!(count_bytes(b"a\nb,c|d", b"\n,|"), 3);
         let mut l = Limits::default();
         l.set_pair("items=3").unwrap();
