@@ -234,3 +234,14 @@ fn entries_are_counted_across_layers() {
     );
     assert!(load(limits(&["entries=6"])).is_ok());
 }
+
+#[test]
+fn a_description_of_a_megabyte_is_cut() {
+    let apk = repeat("P:apk\nV:1\nT:", "x", 1 << 20, "\n");
+    let sbom = scan_layer(&[("lib/apk/db/installed", &apk)]);
+    assert_eq!(purls(&sbom), ["pkg:apk/alpine/apk@1"]);
+    let consign::model::PackageMetadata::Apk(m) = &sbom.packages[0].metadata else {
+        panic!("{:?}", sbom.packages[0].metadata);
+    };
+    assert_eq!(m.description, Some(format!("{}…", "x".repeat(4096))));
+}
