@@ -19,8 +19,6 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::source::limits::{Items, check_items};
-
 use super::{CatalogOutput, Cataloger, Environment, Tag, parse_failure, read_file};
 use crate::Result;
 use crate::fs::{FileResolver, Location};
@@ -28,6 +26,7 @@ use crate::model::{
     Checksum, Ecosystem, Evidence, HashAlgorithm, LanguageMetadata, License, Package,
     PackageMetadata, Party, Purl, RelationshipKind,
 };
+use crate::source::limits::{Items, check_items};
 
 const INSTALLED: &str = "php-composer-installed-cataloger";
 const LOCK: &str = "php-composer-lock-cataloger";

@@ -28,7 +28,6 @@ mod parse;
 #[cfg(test)]
 mod fixture_tests;
 
-use crate::source::limits;
 use std::borrow::Cow;
 
 use super::license_names::{BareList, parse_license_field};
@@ -38,6 +37,7 @@ use crate::fs::{FileResolver, Location};
 use crate::model::{
     ApkMetadata, DependencySpec, Ecosystem, Package, PackageMetadata, Party, Purl, SourcePackage,
 };
+use crate::source::limits;
 use parse::Record;
 
 const NAME: &str = "apk-db-cataloger";

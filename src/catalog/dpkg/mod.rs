@@ -35,7 +35,6 @@ mod status;
 #[cfg(test)]
 mod fixture_tests;
 
-use crate::source::limits;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -46,6 +45,7 @@ use crate::model::{
     DependencySpec, DpkgMetadata, Ecosystem, License, Package, PackageMetadata, Party, Purl,
     SourcePackage, Unknown,
 };
+use crate::source::limits;
 use status::Entry;
 
 const NAME: &str = "dpkg-db-cataloger";

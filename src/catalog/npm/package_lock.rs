@@ -12,14 +12,13 @@
 
 use serde_json::{Map, Value};
 
-use crate::source::limits::{Items, check_items};
-
 use super::{
     LOCK_NAME, Tree, apply_manifest, apply_source, dependency_names, meta, new_package, split_name,
 };
 use crate::catalog::{CatalogOutput, parse_failure};
 use crate::fs::Location;
 use crate::model::{Evidence, RelationshipKind};
+use crate::source::limits::{Items, check_items};
 
 /// Parses a package lock; `Err` when the file is not a package lock at all.
 pub(super) fn parse_package_lock(bytes: &[u8], loc: &Location) -> Result<CatalogOutput, String> {

@@ -20,7 +20,6 @@
 //! Files inside `site-packages`, `dist-packages` or `node_modules` belong to an installed
 //! package (its own test data or build files), not to the image's project, and are skipped.
 
-use crate::source::limits::{Items, check_items};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Deserialize;
@@ -30,6 +29,7 @@ use super::{LOCK, metadata, new_package, poetry};
 use crate::catalog::{CatalogOutput, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
 use crate::model::{Evidence, LanguageMetadata, PackageMetadata, RelationshipKind};
+use crate::source::limits::{Items, check_items};
 
 /// The lockfiles.
 const LOCKFILES: &[&str] = &[

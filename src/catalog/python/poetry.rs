@@ -9,13 +9,13 @@
 //! reach from them is dev-only (<https://python-poetry.org/docs/managing-dependencies/>).
 //! Without that file nothing is marked dev rather than guessed.
 
-use crate::source::limits::{Items, check_items};
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Deserialize;
 
 use super::lockfiles::Declared;
 use super::requirement::{normalize, parse_requirement};
+use crate::source::limits::{Items, check_items};
 
 #[derive(Deserialize)]
 struct PoetryLock {
