@@ -245,3 +245,45 @@ fn a_description_of_a_megabyte_is_cut() {
     };
     assert_eq!(m.description, Some(format!("{}…", "x".repeat(4096))));
 }
+
+#[test]
+fn graphs_that_grow_with_the_square_of_the_image() {
+    // 100 packages all providing and requiring one name (past the 64 providers an edge is
+    // drawn to), and 20 file lists all claiming a lockfile of 50 packages (past the 8 owners a
+    // file may have): no edges rather than 100² or 20×50.
+    let status: String = (0..100)
+        .map(|i| {
+            format!(
+                "Package: d{i}\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\nProvides: virtual\nDepends: virtual\n\n"
+            )
+        })
+        .collect();
+    let lock = format!(
+        "{{\"lockfileVersion\":3,\"packages\":{{\"\":{{}},{}}}}}",
+        (0..50)
+            .map(|i| format!("\"node_modules/p{i}\":{{\"version\":\"1.0.0\"}}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let lists: Vec<(String, &[u8])> = (0..20)
+        .map(|i| {
+            (
+                format!("var/lib/dpkg/info/d{i}.list"),
+                &b"/app\n/app/package-lock.json\n"[..],
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = vec![
+        ("var/lib/dpkg/status", status.as_bytes()),
+        ("app/package-lock.json", lock.as_bytes()),
+    ];
+    files.extend(lists.iter().map(|(p, d)| (p.as_str(), *d)));
+    let sbom = scan_layer(&files);
+    assert_eq!(sbom.packages.len(), 150);
+    assert_eq!(
+        sbom.relationships.len(),
+        0,
+        "{:?}",
+        &sbom.relationships[..3]
+    );
+}
