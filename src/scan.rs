@@ -366,16 +366,44 @@ fn tidy(mut u: Unknown) -> Unknown {
     u
 }
 
-/// A cataloger's output, or an unknown saying it failed.
+/// A cataloger's output (descriptions cut), or an unknown saying it failed.
 fn or_unknown(c: &dyn Cataloger, result: Result<CatalogOutput>) -> CatalogOutput {
-    result.unwrap_or_else(|e| CatalogOutput {
+    let mut out = result.unwrap_or_else(|e| CatalogOutput {
         unknowns: vec![Unknown {
             source: c.name().to_owned(),
             location: None,
             reason: format!("cataloger failed: {e}"),
         }],
         ..CatalogOutput::default()
-    })
+    });
+    out.packages.iter_mut().for_each(cut_description);
+    out
+}
+
+/// Longest package description or summary kept, in bytes.
+const MAX_DESCRIPTION: usize = 4096;
+
+/// Cuts a package's description (or rpm summary) to [`MAX_DESCRIPTION`] bytes, `…` marking
+/// the cut: real ones are a line or a paragraph, and a forged 200 MB one would otherwise be
+/// copied with every clone of the package and written whole into every SBOM.
+fn cut_description(p: &mut Package) {
+    let text = match &mut p.metadata {
+        PackageMetadata::Dpkg(m) => &mut m.description,
+        PackageMetadata::Apk(m) => &mut m.description,
+        PackageMetadata::Rpm(m) => &mut m.summary,
+        PackageMetadata::Language(m) => &mut m.description,
+        PackageMetadata::None => return,
+    };
+    let Some(d) = text.as_mut().filter(|d| d.len() > MAX_DESCRIPTION) else {
+        return;
+    };
+    let mut end = MAX_DESCRIPTION;
+    while !d.is_char_boundary(end) {
+        end -= 1;
+    }
+    d.truncate(end);
+    d.push('…');
+    d.shrink_to_fit();
 }
 
 /// Adds `p`, merging it into an existing package of the same identity: locations and owned

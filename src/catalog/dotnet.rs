@@ -85,6 +85,10 @@ impl Cataloger for DotnetDepsCataloger {
 
 /// Adds the packages and edges of one `deps.json` to `out`.
 fn parse_deps_json(bytes: &[u8], loc: &Location, out: &mut CatalogOutput) {
+    if let Err(why) = crate::source::limits::check_items(bytes, crate::source::limits::Items::Json)
+    {
+        return out.unknowns.push(parse_failure(NAME, loc, why));
+    }
     let deps: DepsJson = match serde_json::from_slice(bytes) {
         Ok(d) => d,
         Err(e) => return out.unknowns.push(parse_failure(NAME, loc, e)),

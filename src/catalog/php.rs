@@ -26,6 +26,7 @@ use crate::model::{
     Checksum, Ecosystem, Evidence, HashAlgorithm, LanguageMetadata, License, Package,
     PackageMetadata, Party, Purl, RelationshipKind,
 };
+use crate::source::limits::{Items, check_items};
 
 const INSTALLED: &str = "php-composer-installed-cataloger";
 const LOCK: &str = "php-composer-lock-cataloger";
@@ -153,6 +154,7 @@ fn parse_installed_json(bytes: &[u8]) -> std::result::Result<Vec<(ComposerPackag
             dev_names: HashSet<String>,
         },
     }
+    check_items(bytes, Items::Json)?;
     let parsed: Installed = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     Ok(match parsed {
         Installed::V1(list) => list.into_iter().map(|p| (p, false)).collect(),
@@ -178,6 +180,7 @@ fn parse_composer_lock(bytes: &[u8]) -> std::result::Result<Vec<(ComposerPackage
         #[serde(default, rename = "packages-dev")]
         packages_dev: Vec<ComposerPackage>,
     }
+    check_items(bytes, Items::Json)?;
     let lock: Lock = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let dev = lock.packages_dev.into_iter().map(|p| (p, true));
     Ok(lock

@@ -8,6 +8,7 @@ use consign::audit::BaseCatalog;
 use consign::audit::catalog::CatalogImage;
 use consign::source::{LoadOptions, Progress, Selector, SourceSpec, parse_platform};
 
+use super::limits::LimitArgs;
 use super::registry_opts::{self, RegistryArgs};
 use super::{ExitStatus, output, progress};
 
@@ -51,6 +52,10 @@ pub struct AddArgs {
 
     #[command(flatten)]
     pub(super) registry: RegistryArgs,
+
+    /// Limits for reading the image, as `consign sbom` has them.
+    #[command(flatten)]
+    pub(super) limits: LimitArgs,
 }
 
 /// Runs `consign base …`.
@@ -79,11 +84,13 @@ pub fn run(c: BaseCommand) -> anyhow::Result<ExitStatus> {
             },
             progress: bar.as_ref().map(|b| b as &dyn Progress),
             registry: registry.as_ref(),
+            limits: a.limits.resolve()?,
             ..LoadOptions::default()
         },
         ..ScanOptions::default()
     };
     let sbom = consign::scan(&spec, &opts).with_context(|| format!("cannot scan {}", a.source))?;
+    a.limits.check_strict(&a.source, &sbom)?;
     let entry = CatalogImage::from_sbom(&sbom, a.name.as_deref())?;
     let summary = format!(
         "{} ({} layers, {} packages, created {})",

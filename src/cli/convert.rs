@@ -5,6 +5,7 @@
 use anyhow::bail;
 use consign::encode::EncodeOptions;
 
+use super::limits::LimitArgs;
 use super::{ExitStatus, input, output};
 
 /// Examples shown by `consign convert --help`.
@@ -42,7 +43,7 @@ pub fn run(a: ConvertArgs) -> anyhow::Result<ExitStatus> {
         bail!("convert needs an output: -o FORMAT[=FILE] (cyclonedx-json, spdx-json, …)");
     }
     let outputs = output::parse_all(&a.outputs)?;
-    let sbom = input::load(&a.input, a.quiet)?;
+    let sbom = input::load(&a.input, a.quiet, &LimitArgs::default())?;
     let original = sbom
         .document
         .as_ref()

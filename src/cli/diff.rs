@@ -5,6 +5,7 @@ use anyhow::bail;
 use clap::ValueEnum;
 use consign::diff::{self, DiffOptions, SbomDiff, render};
 
+use super::limits::LimitArgs;
 use super::output;
 use super::{ExitStatus, input};
 
@@ -59,6 +60,10 @@ pub struct DiffArgs {
     /// No progress bar and no explanation on stderr.
     #[arg(short, long)]
     quiet: bool,
+
+    /// Limits for an image given as OLD or NEW, as `consign sbom` has them.
+    #[command(flatten)]
+    pub(super) limits: LimitArgs,
 }
 
 /// Kinds of change `--fail-on` can act on.
@@ -137,8 +142,8 @@ fn triggered(d: &SbomDiff, fail_on: &[FailOn]) -> Vec<String> {
 /// Runs `consign diff`.
 pub fn run(a: DiffArgs) -> anyhow::Result<ExitStatus> {
     let outputs = parse_outputs(&a.outputs)?;
-    let old = input::load(&a.old, a.quiet)?;
-    let new = input::load(&a.new, a.quiet)?;
+    let old = input::load(&a.old, a.quiet, &a.limits)?;
+    let new = input::load(&a.new, a.quiet, &a.limits)?;
     let opts = DiffOptions {
         deny_licenses: a.deny_license,
     };

@@ -14,6 +14,7 @@ use consign::decode::{self, Sniffed};
 use consign::source::{LoadOptions, Progress, SourceSpec};
 use consign::{Sbom, ScanOptions};
 
+use super::limits::LimitArgs;
 use super::progress;
 
 /// Prefixes that force a source kind.
@@ -25,8 +26,9 @@ const IMAGE_PREFIXES: &[&str] = &[
     "dir:",
 ];
 
-/// Reads `arg` as an SBOM, or scans it as an image; see the module docs.
-pub fn load(arg: &str, quiet: bool) -> anyhow::Result<Sbom> {
+/// Reads `arg` as an SBOM, or scans it as an image under `limits` (with `--strict`, an
+/// image's first unknown is an error); see the module docs.
+pub fn load(arg: &str, quiet: bool, limits: &LimitArgs) -> anyhow::Result<Sbom> {
     if arg == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -39,16 +41,16 @@ pub fn load(arg: &str, quiet: bool) -> anyhow::Result<Sbom> {
         return Ok(decode::decode(&bytes, "stdin")?);
     }
     if IMAGE_PREFIXES.iter().any(|p| arg.starts_with(p)) {
-        return scan(arg, quiet);
+        return scan(arg, quiet, limits);
     }
     let path = Path::new(arg);
     let md = std::fs::metadata(path).with_context(|| format!("cannot read {arg}"))?;
     if md.is_dir() {
-        return scan(arg, quiet);
+        return scan(arg, quiet, limits);
     }
     let head = read_head(path).with_context(|| format!("cannot read {arg}"))?;
     match decode::sniff(&head) {
-        Sniffed::Other if is_archive(&head) => scan(arg, quiet),
+        Sniffed::Other if is_archive(&head) => scan(arg, quiet, limits),
         Sniffed::Other => bail!(
             "{arg}: neither an SBOM (CycloneDX or SPDX: JSON, XML, tag-value) nor an image \
              archive (tar, gzip, zstd)"
@@ -75,15 +77,18 @@ fn is_archive(head: &[u8]) -> bool {
         || head.get(257..262) == Some(b"ustar")
 }
 
-fn scan(arg: &str, quiet: bool) -> anyhow::Result<Sbom> {
+fn scan(arg: &str, quiet: bool, limits: &LimitArgs) -> anyhow::Result<Sbom> {
     let spec = SourceSpec::parse(arg)?;
     let bar = progress::Bar::new(quiet);
     let opts = ScanOptions {
         load: LoadOptions {
             progress: bar.as_ref().map(|b| b as &dyn Progress),
+            limits: limits.resolve()?,
             ..LoadOptions::default()
         },
         ..ScanOptions::default()
     };
-    consign::scan(&spec, &opts).with_context(|| format!("cannot scan {arg}"))
+    let sbom = consign::scan(&spec, &opts).with_context(|| format!("cannot scan {arg}"))?;
+    limits.check_strict(arg, &sbom)?;
+    Ok(sbom)
 }

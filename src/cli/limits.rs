@@ -1,5 +1,5 @@
-//! `--limit NAME=VALUE` and `--strict`, shared by `sbom` and `audit` (the commands that read
-//! images).
+//! `--limit NAME=VALUE` and `--strict`, shared by the commands that read images: `sbom`,
+//! `audit`, `diff` (for an image given instead of an SBOM) and `base add`.
 //!
 //! Limits are merged key by key, lowest precedence first: the built-in defaults
 //! ([`consign::source::Limits`]), the config files' `[limits]` sections, `CONSIGN_LIMITS`

@@ -110,8 +110,10 @@ pub fn parse() -> anyhow::Result<Args> {
         (Command::Base(base::BaseCommand::Add(a)), Some((_, m))) => {
             if let Some((_, m)) = m.subcommand() {
                 a.registry.note_typed(m);
+                a.limits.layer(&args.config.limits(), m);
             }
         }
+        (Command::Diff(a), Some((_, m))) => a.limits.layer(&args.config.limits(), m),
         _ => {}
     }
     Ok(args)

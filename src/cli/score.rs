@@ -6,6 +6,7 @@ use clap::ValueEnum;
 use consign::encode::{self, CdxVersion, EncodeOptions, Format};
 use consign::score::{self, Standard};
 
+use super::limits::LimitArgs;
 use super::output;
 use super::{ExitStatus, input};
 
@@ -78,7 +79,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitStatus> {
         outputs.push((false, None));
     }
     output::one_stdout(outputs.iter().map(|(_, p)| p))?;
-    let mut sbom = input::load(&a.input, a.quiet)?;
+    let mut sbom = input::load(&a.input, a.quiet, &LimitArgs::default())?;
     if sbom.document.is_none() {
         // A scan: measure the document consign writes, not the model.
         let format = Format::CycloneDxJson(CdxVersion::default());

@@ -25,18 +25,36 @@ pub fn owners(packages: &[Package]) -> Vec<Relationship> {
             by_path.entry(l.path.as_str()).or_default().push(i);
         }
     }
-    let mut out = BTreeSet::new();
     if by_path.is_empty() {
         return Vec::new();
     }
-    for os in packages.iter().filter(|p| p.ecosystem.is_os()) {
-        let mut id: Option<PackageId> = None;
+    // The OS packages listing each indexed path, first: a path more of them claim names no
+    // owner, and an edge from each claimant to each package found there would grow with the
+    // product of the two (2,000 forged dpkg file lists naming one lockfile of 50,000 packages:
+    // 10^8 edges).
+    let mut claimed: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (o, os) in packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.ecosystem.is_os())
+    {
         for f in &os.files {
-            let Some(owned) = by_path.get(f.trim_start_matches('/')) else {
-                continue;
-            };
-            let from = id.get_or_insert_with(|| os.id());
-            for &i in owned {
+            if let Some((path, _)) = by_path.get_key_value(f.trim_start_matches('/')) {
+                let owners = claimed.entry(path).or_default();
+                if owners.last() != Some(&o) {
+                    owners.push(o);
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for (path, owners) in claimed {
+        if owners.len() > MAX_OWNERS {
+            continue;
+        }
+        for o in owners {
+            let from = packages[o].id();
+            for &i in &by_path[path] {
                 out.insert(Relationship {
                     from: from.clone(),
                     to: packages[i].id(),
@@ -47,6 +65,10 @@ pub fn owners(packages: &[Package]) -> Vec<Relationship> {
     }
     out.into_iter().collect()
 }
+
+/// Most OS packages that may claim one file and still be said to contain what was found in
+/// it (dpkg diversions and rpm multilib give a file two or three claimants at most).
+pub const MAX_OWNERS: usize = 8;
 
 /// For each package contained by another ([`RelationshipKind::Contains`]), its containers.
 pub fn containers(relationships: &[Relationship]) -> HashMap<&PackageId, Vec<&PackageId>> {
@@ -111,5 +133,19 @@ mod tests {
         let c = containers(&edges);
         assert_eq!(c[&packages[2].id()], [&packages[0].id()]);
         assert!(!c.contains_key(&packages[3].id()));
+    }
+
+    #[test]
+    fn a_file_claimed_by_more_os_packages_than_the_cap_names_no_owner() {
+        let lock = "app/package-lock.json";
+        let claim = format!("/{lock}");
+        let mut packages: Vec<Package> = (0..=MAX_OWNERS)
+            .map(|i| pkg(Ecosystem::Deb, &format!("d{i}"), &[&claim], &[]))
+            .collect();
+        packages.push(pkg(Ecosystem::Npm, "a", &[], &[lock]));
+        packages.push(pkg(Ecosystem::Npm, "b", &[], &[lock]));
+        assert!(owners(&packages).is_empty());
+        packages.remove(0);
+        assert_eq!(owners(&packages).len(), MAX_OWNERS * 2);
     }
 }

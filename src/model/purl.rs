@@ -8,6 +8,23 @@ use std::str::FromStr;
 use packageurl::PackageUrl;
 use serde::Serialize;
 
+/// Longest name, namespace or version a purl is built from, in bytes. Real ones stay under
+/// 256 (npm allows 214 for a name); a longer one comes from a forged file, and each copy of it
+/// (the purl, the package, the encoded SBOM) would cost its full size again.
+pub const MAX_COMPONENT: usize = 1024;
+
+/// `Err` naming `what` (`name`, `version`) when `value` is longer than [`MAX_COMPONENT`];
+/// the message gives only its length.
+pub fn check_component(what: &str, value: &str) -> Result<(), String> {
+    if value.len() > MAX_COMPONENT {
+        return Err(format!(
+            "{what} of {} bytes; at most {MAX_COMPONENT} (not a package {what})",
+            value.len()
+        ));
+    }
+    Ok(())
+}
+
 /// A canonical package URL.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Purl(String);
@@ -226,8 +243,12 @@ impl PurlBuilder {
         self
     }
 
-    /// Builds the canonical purl. Fails only on a name or type the spec forbids (empty name).
+    /// Builds the canonical purl. Fails on a name or type the spec forbids (empty name), or a
+    /// name, namespace or version longer than [`MAX_COMPONENT`].
     pub fn build(self) -> Result<Purl, String> {
+        check_component("name", &self.name)?;
+        check_component("namespace", self.namespace.as_deref().unwrap_or(""))?;
+        check_component("version", self.version.as_deref().unwrap_or(""))?;
         let err = |e: packageurl::Error| format!("invalid purl for {:?}: {e}", self.name);
         let mut p = PackageUrl::new(self.ty, self.name.as_str()).map_err(err)?;
         if let Some(ns) = &self.namespace {

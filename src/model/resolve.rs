@@ -5,11 +5,17 @@
 //! the package that owns the file. For alternatives (`a | b`) the first alternative that some
 //! installed package satisfies wins, as dpkg decides. When several packages satisfy a name,
 //! those of the dependent's architecture (or architecture-independent ones) are preferred;
-//! each remaining candidate gets an edge, since the database does not say which one is used.
+//! each remaining candidate gets an edge, since the database does not say which one is used —
+//! up to [`MAX_PROVIDERS`]: a name more packages provide says nothing about which one is used,
+//! and an edge from each dependent to each of them grows with the square of the image (a forged
+//! database of 99,000 packages all providing and requiring one name asked for 10^10 edges).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::model::{Ecosystem, Package, Relationship, RelationshipKind};
+
+/// Most packages a requirement gets an edge to; past it, none (see the module docs).
+pub const MAX_PROVIDERS: usize = 64;
 
 /// Dependency edges among `packages`, sorted and unique.
 pub fn resolve(packages: &[Package]) -> Vec<Relationship> {
@@ -54,6 +60,9 @@ pub fn resolve(packages: &[Package]) -> Vec<Relationship> {
                 else {
                     continue;
                 };
+                if candidates.len() > MAX_PROVIDERS {
+                    continue;
+                }
                 let same_arch: Vec<usize> = candidates
                     .iter()
                     .copied()
@@ -108,6 +117,18 @@ mod tests {
                 .collect(),
         };
         p
+    }
+
+    #[test]
+    fn a_name_with_more_providers_than_the_cap_gets_no_edges() {
+        let names: Vec<String> = (0..=MAX_PROVIDERS).map(|i| format!("p{i}")).collect();
+        let mut pkgs: Vec<Package> = names
+            .iter()
+            .map(|n| pkg(n, "amd64", &["virtual"], &[&["virtual"]]))
+            .collect();
+        assert!(resolve(&pkgs).is_empty());
+        pkgs.pop();
+        assert_eq!(resolve(&pkgs).len(), MAX_PROVIDERS * (MAX_PROVIDERS - 1));
     }
 
     fn edges(pkgs: &[Package]) -> Vec<(String, String)> {

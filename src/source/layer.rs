@@ -50,6 +50,8 @@ pub struct Capture<'a> {
     used: AtomicU64,
     /// Uncompressed bytes of all layers read so far ([`Limits::max_total_bytes`]).
     decompressed: AtomicU64,
+    /// Entries of all layers read so far ([`Limits::max_entries`]).
+    entries: AtomicU64,
     /// Whether a compressed layer whose blob digest is checked goes without its diff_id
     /// ([`super::Verify::Blobs`]).
     trust_diff_ids: bool,
@@ -63,6 +65,7 @@ impl<'a> Capture<'a> {
             limits,
             used: AtomicU64::new(0),
             decompressed: AtomicU64::new(0),
+            entries: AtomicU64::new(0),
             trust_diff_ids: false,
         }
     }
@@ -504,13 +507,12 @@ fn walk<R: Read>(
     let mut captured: HashMap<String, Arc<[u8]>> = HashMap::new();
     // The sniffer's buffer, reused: most files it reads are not kept.
     let mut scratch = Vec::new();
-    let mut count: u64 = 0;
     // The last entry name seen, to say where a damaged archive breaks.
     let mut last: Option<String> = None;
     for entry in archive.entries().map_err(|e| stream_error(blob, e))? {
         let mut entry = entry.map_err(|e| header_error(blob, last.as_deref(), e))?;
-        count += 1;
-        if count > limits.max_entries {
+        // Image-wide: every entry's metadata is kept until the SBOM is written.
+        if cap.entries.fetch_add(1, Ordering::Relaxed) >= limits.max_entries {
             return Err(Error::Limit {
                 what: blob.to_owned(),
                 reason: format!("more than {} entries (limit entries)", limits.max_entries),

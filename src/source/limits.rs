@@ -35,7 +35,9 @@ pub struct Limits {
     /// Deepest nesting of arrays and objects in a metadata document. Default 64. serde_json
     /// refuses documents nested deeper than 128 whatever this says, so larger values act as 128.
     pub max_json_depth: usize,
-    /// Most entries in one layer. Default 10 million.
+    /// Most tar entries in all layers of one image together. Default 2 million: each costs
+    /// a few hundred bytes until the SBOM is written (large real images hold a few hundred
+    /// thousand).
     pub max_entries: u64,
     /// Deepest nesting of image indexes. Default 8.
     pub max_index_depth: usize,
@@ -49,6 +51,15 @@ pub struct Limits {
     /// before it is parsed; more is an unknown). Default 100,000: large real images hold a
     /// few thousand, and each package costs several KiB of memory until the SBOM is written.
     pub max_packages: u64,
+    /// Most lines, list items (dependencies, files, classifiers) or JSON values in one package
+    /// database, lockfile or metadata file, counted before it is parsed; more is an unknown.
+    /// Default 2,000,000: each costs a small allocation once parsed, so a forged file of
+    /// millions of tiny items would cost 20 to 60 times its size in memory.
+    pub max_items: u64,
+    /// Largest TOML lockfile or manifest parsed (`Cargo.lock`, `poetry.lock`, `uv.lock`,
+    /// `pyproject.toml`); larger is an unknown. Default 32 MiB: the TOML parser reserves about
+    /// seven times the input before it reads a byte.
+    pub max_toml_bytes: u64,
 }
 
 /// Uncompressed bytes a layer may produce before [`Limits::max_ratio`] is checked: small
@@ -66,11 +77,13 @@ impl Default for Limits {
             max_ratio: 500,
             max_json_bytes: 16 << 20,
             max_json_depth: 64,
-            max_entries: 10_000_000,
+            max_entries: 2_000_000,
             max_index_depth: 8,
             max_nested_depth: 4,
             max_nested_bytes: 128 << 20,
             max_packages: 100_000,
+            max_items: 2_000_000,
+            max_toml_bytes: 32 << 20,
         }
     }
 }
@@ -142,7 +155,7 @@ const KEYS: &[Key] = &[
     Key {
         name: "entries",
         unit: Unit::Count,
-        about: "tar entries in one layer",
+        about: "tar entries in all layers together",
         get: |l| l.max_entries,
         set: |l, v| l.max_entries = v,
     },
@@ -188,6 +201,20 @@ const KEYS: &[Key] = &[
         get: |l| l.max_packages,
         set: |l, v| l.max_packages = v,
     },
+    Key {
+        name: "items",
+        unit: Unit::Count,
+        about: "lines, list items or JSON values per database or lockfile",
+        get: |l| l.max_items,
+        set: |l, v| l.max_items = v,
+    },
+    Key {
+        name: "toml-bytes",
+        unit: Unit::Bytes,
+        about: "TOML lockfile or manifest parsed (larger: unknown)",
+        get: |l| l.max_toml_bytes,
+        set: |l, v| l.max_toml_bytes = v,
+    },
 ];
 
 impl Limits {
@@ -206,6 +233,8 @@ impl Limits {
         "nested-depth",
         "nested-bytes",
         "packages",
+        "items",
+        "toml-bytes",
     ];
 
     /// Sets the limit `name` from its textual `value` (`512MiB`, `10000`).
@@ -423,6 +452,10 @@ pub(crate) struct Scoped {
     pub nested_bytes: u64,
     /// [`Limits::max_packages`].
     pub packages: u64,
+    /// [`Limits::max_items`].
+    pub items: u64,
+    /// [`Limits::max_toml_bytes`].
+    pub toml_bytes: u64,
 }
 
 impl From<&Limits> for Scoped {
@@ -431,6 +464,8 @@ impl From<&Limits> for Scoped {
             nested_depth: l.max_nested_depth,
             nested_bytes: l.max_nested_bytes,
             packages: l.max_packages,
+            items: l.max_items,
+            toml_bytes: l.max_toml_bytes,
         }
     }
 }
@@ -466,6 +501,78 @@ pub(crate) fn check_record_count(text: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// How [`check_items`] counts the items of a file: each is a small allocation once parsed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Items {
+    /// Occurrences of any of these bytes (at most three): line ends, list separators.
+    Separators(&'static [u8]),
+    /// Values of a JSON document (`,`, `[` and `{` outside strings).
+    Json,
+    /// A TOML document: its size against [`Limits::max_toml_bytes`], then its separators
+    /// (`,`, `=` and line ends).
+    Toml,
+}
+
+/// Whether `bytes` may hold more items than [`Limits::max_items`] (or, for TOML, more bytes
+/// than [`Limits::max_toml_bytes`]): counted in one pass without parsing, so a forged file of
+/// millions of tiny list items or values is turned away before it costs memory. `Err` is the
+/// unknown's reason.
+pub(crate) fn check_items(bytes: &[u8], what: Items) -> Result<(), String> {
+    let limits = scoped();
+    let max = limits.items;
+    let (found, noun) = match what {
+        Items::Separators(set) => (count_bytes(bytes, set), "lines or list items"),
+        Items::Json => (json_values(bytes), "JSON values"),
+        Items::Toml => {
+            if bytes.len() as u64 > limits.toml_bytes {
+                return Err(format!(
+                    "{} bytes of TOML; at most {} are parsed (limit toml-bytes)",
+                    bytes.len(),
+                    limits.toml_bytes
+                ));
+            }
+            (count_bytes(bytes, b",=\n"), "TOML values")
+        }
+    };
+    if found > max {
+        return Err(format!("more than {max} {noun}; not read (limit items)"));
+    }
+    Ok(())
+}
+
+/// Occurrences in `bytes` of any byte of `set` (one to three bytes).
+fn count_bytes(bytes: &[u8], set: &[u8]) -> u64 {
+    (match *set {
+        [a] => memchr::memchr_iter(a, bytes).count(),
+        [a, b] => memchr::memchr2_iter(a, b, bytes).count(),
+        [a, b, c] => memchr::memchr3_iter(a, b, c, bytes).count(),
+        _ => bytes.iter().filter(|b| set.contains(b)).count(),
+    }) as u64
+}
+
+/// The values of a JSON text, roughly (`,`, `[` and `{` outside strings), without parsing it.
+fn json_values(bytes: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' | b'[' | b'{' => n += 1,
+            _ => {}
+        }
+    }
+    n
 }
 
 #[cfg(test)]
@@ -523,5 +630,30 @@ mod tests {
         assert_eq!(json_depth(b"{}"), 1);
         assert_eq!(json_depth(br#"{"a":[{"b":"[[[[\"{"}]}"#), 3);
         assert_eq!(json_depth(&[b'['; 100_000]), 100_000);
+    }
+
+    #[test]
+    fn items_are_counted_before_parsing() {
+        assert_eq!(json_values(br#"{"a":[1,2,{"b":"[,{"}]}"#), 5);
+        assert_eq!(count_bytes(b"a\nb,c|d", b"\n,|"), 3);
+        let mut l = Limits::default();
+        l.set_pair("items=3").unwrap();
+        l.set_pair("toml-bytes=16").unwrap();
+        with_scoped(&l, || {
+            assert_eq!(check_items(b"[1,2,3]", Items::Json), Ok(()));
+            assert_eq!(
+                check_items(b"[1,2,3,4]", Items::Json).unwrap_err(),
+                "more than 3 JSON values; not read (limit items)"
+            );
+            assert_eq!(
+                check_items(b"a\nb\nc\nd\n", Items::Separators(b"\n")).unwrap_err(),
+                "more than 3 lines or list items; not read (limit items)"
+            );
+            assert_eq!(
+                check_items(&[b'x'; 17], Items::Toml).unwrap_err(),
+                "17 bytes of TOML; at most 16 are parsed (limit toml-bytes)"
+            );
+            assert_eq!(check_items(b"a = [1,2]\n", Items::Toml), Ok(()));
+        });
     }
 }

@@ -14,6 +14,8 @@
 //!   deeply nested JSON, duplicate and escaping archive members;
 //! - [`databases`]: malformed dpkg, apk with binary junk, corrupt rpmdbs, a 100 MB METADATA,
 //!   forged Go build info, zip-bomb and deeply nested jars;
+//! - [`memory`]: files as large as the limits allow, of millions of tiny list items or JSON
+//!   or TOML values, one giant field, millions of rpm records, entries spread over layers;
 //! - [`cli`]: exit 2 with one line naming input, inner file and cause; `-v` for the chain;
 //!   `--limit`, `--strict`; nothing written on failure, earlier files kept, inputs untouched.
 //!
@@ -24,6 +26,7 @@ mod cli;
 mod compression;
 mod databases;
 mod manifests;
+mod memory;
 mod tar;
 
 use std::io::Write;

@@ -37,6 +37,7 @@ use crate::fs::{FileResolver, Location};
 use crate::model::{
     ApkMetadata, DependencySpec, Ecosystem, Package, PackageMetadata, Party, Purl, SourcePackage,
 };
+use crate::source::limits;
 use parse::Record;
 
 const NAME: &str = "apk-db-cataloger";
@@ -81,7 +82,10 @@ fn catalog_file(fs: &dyn FileResolver, env: &Environment, loc: &Location, out: &
             "invalid UTF-8; read with replacement characters",
         ));
     }
-    if let Err(why) = crate::source::limits::check_record_count(&text) {
+    // A dependency or file is a word or a line, and a string once parsed.
+    if let Err(why) = limits::check_record_count(&text)
+        .and_then(|()| limits::check_items(text.as_bytes(), limits::Items::Separators(b"\n ")))
+    {
         return out.unknowns.push(parse_failure(NAME, loc, why));
     }
     for record in parse::parse_installed(&text) {

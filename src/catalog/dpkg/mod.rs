@@ -45,6 +45,7 @@ use crate::model::{
     DependencySpec, DpkgMetadata, Ecosystem, License, Package, PackageMetadata, Party, Purl,
     SourcePackage, Unknown,
 };
+use crate::source::limits;
 use status::Entry;
 
 const NAME: &str = "dpkg-db-cataloger";
@@ -148,7 +149,10 @@ impl Context<'_> {
                 "invalid UTF-8; read with replacement characters",
             ));
         }
-        if let Err(why) = crate::source::limits::check_record_count(&text) {
+        // A field is a line, and a dependency or alternative a string once parsed.
+        if let Err(why) = limits::check_record_count(&text)
+            .and_then(|()| limits::check_items(text.as_bytes(), limits::Items::Separators(b"\n,|")))
+        {
             return self.out.unknowns.push(parse_failure(NAME, loc, why));
         }
         let paragraphs = deb822::paragraphs(&text);
@@ -307,7 +311,13 @@ impl Context<'_> {
             return Some((ls.clone(), loc));
         }
         let licenses = match read_file(self.fs, &loc, NAME) {
-            Ok(bytes) => copyright::parse_copyright(&String::from_utf8_lossy(&bytes)),
+            Ok(bytes) => match limits::check_items(&bytes, limits::Items::Separators(b"\n")) {
+                Ok(()) => copyright::parse_copyright(&String::from_utf8_lossy(&bytes)),
+                Err(why) => {
+                    self.out.unknowns.push(parse_failure(NAME, &loc, why));
+                    Vec::new()
+                }
+            },
             Err(u) => {
                 self.out.unknowns.push(u);
                 Vec::new()

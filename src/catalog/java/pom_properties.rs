@@ -114,6 +114,8 @@ fn unescape(s: &str) -> String {
 /// The coordinates in a `pom.properties`; `Err` when `groupId`, `artifactId` or `version`
 /// is missing or empty.
 pub(crate) fn parse_pom_properties(path: &str, text: &str) -> Result<PomInfo, String> {
+    use crate::source::limits::{Items, check_items};
+    check_items(text.as_bytes(), Items::Separators(b"\n"))?;
     let props = parse_properties(text);
     let get = |key: &str| {
         props

@@ -100,6 +100,9 @@ fn new_package(
     if name.is_empty() || version.is_empty() {
         return Err(format!("package {name:?} has no name or version"));
     }
+    // Before the messages below quote them.
+    crate::model::purl::check_component("name", name)?;
+    crate::model::purl::check_component("version", version)?;
     let purl = purl(name, version).map_err(|e| format!("package {name}@{version}: {e}"))?;
     let mut p = Package::new(Ecosystem::Npm, name, version, purl, found_by);
     p.locations.insert(loc.clone());

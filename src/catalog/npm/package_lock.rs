@@ -18,9 +18,12 @@ use super::{
 use crate::catalog::{CatalogOutput, parse_failure};
 use crate::fs::Location;
 use crate::model::{Evidence, RelationshipKind};
+use crate::source::limits::{Items, check_items};
 
 /// Parses a package lock; `Err` when the file is not a package lock at all.
 pub(super) fn parse_package_lock(bytes: &[u8], loc: &Location) -> Result<CatalogOutput, String> {
+    // Every value costs a `Value` (32 bytes and more) once parsed.
+    check_items(bytes, Items::Json)?;
     let json: Value =
         serde_json::from_slice(super::without_bom(bytes)).map_err(|e| e.to_string())?;
     let Value::Object(top) = &json else {

@@ -27,6 +27,8 @@ use crate::model::{Evidence, RelationshipKind};
 /// Parses either format of `yarn.lock`.
 pub(super) fn parse_yarn_lock(bytes: &[u8], loc: &Location) -> Result<CatalogOutput, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    // A dependency is a line, and two strings once parsed.
+    crate::source::limits::check_items(bytes, crate::source::limits::Items::Separators(b"\n"))?;
     if text.lines().any(|l| l.starts_with("__metadata:")) {
         parse_berry(text, loc)
     } else {

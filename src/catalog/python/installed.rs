@@ -23,6 +23,7 @@ use super::{INSTALLED, license, new_package};
 use crate::catalog::{CatalogOutput, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
 use crate::model::{Evidence, LanguageMetadata, PackageMetadata, Party, RelationshipKind};
+use crate::source::limits::{Items, check_items};
 
 /// The files read (see the module docs of `python`).
 pub(super) const WANTS: &[&str] = &[
@@ -133,10 +134,22 @@ pub(super) fn catalog(fs: &dyn FileResolver) -> CatalogOutput {
     out
 }
 
-fn read_text(fs: &dyn FileResolver, dir: &str, name: &str) -> Option<String> {
-    let loc = fs.file_by_path(&format!("{dir}/{name}")).ok()??;
-    let bytes = fs.read(&loc).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
+/// The file `name` beside the metadata, if it can be read; a file of more lines than the
+/// items limit is an unknown (each line becomes a string).
+fn read_text(
+    fs: &dyn FileResolver,
+    dir: &str,
+    name: &str,
+) -> Result<Option<String>, crate::model::Unknown> {
+    let Some(loc) = fs.file_by_path(&format!("{dir}/{name}")).ok().flatten() else {
+        return Ok(None);
+    };
+    let Ok(bytes) = fs.read(&loc) else {
+        return Ok(None);
+    };
+    check_items(&bytes, Items::Separators(b"\n"))
+        .map_err(|why| parse_failure(INSTALLED, &loc, why))?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 fn read_dist(fs: &dyn FileResolver, loc: &Location) -> Result<Dist, crate::model::Unknown> {
@@ -149,7 +162,7 @@ fn read_dist(fs: &dyn FileResolver, loc: &Location) -> Result<Dist, crate::model
     let mut files = Vec::new();
     if let Some(dir) = &dir {
         if dir.ends_with(".dist-info") {
-            if let Some(record) = read_text(fs, dir, "RECORD") {
+            if let Some(record) = read_text(fs, dir, "RECORD")? {
                 files = metadata::parse_record(&record)
                     .iter()
                     .filter_map(|p| metadata::join(&env, p))
@@ -157,10 +170,10 @@ fn read_dist(fs: &dyn FileResolver, loc: &Location) -> Result<Dist, crate::model
             }
         } else {
             // setuptools keeps requirements out of PKG-INFO, in requires.txt.
-            if let Some(req) = read_text(fs, dir, "requires.txt") {
+            if let Some(req) = read_text(fs, dir, "requires.txt")? {
                 requires_dist = metadata::parse_requires_txt(&req);
             }
-            if let Some(list) = read_text(fs, dir, "installed-files.txt") {
+            if let Some(list) = read_text(fs, dir, "installed-files.txt")? {
                 files = list
                     .lines()
                     .map(str::trim)

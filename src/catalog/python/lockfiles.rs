@@ -29,6 +29,7 @@ use super::{LOCK, metadata, new_package, poetry};
 use crate::catalog::{CatalogOutput, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
 use crate::model::{Evidence, LanguageMetadata, PackageMetadata, RelationshipKind};
+use crate::source::limits::{Items, check_items};
 
 /// The lockfiles.
 const LOCKFILES: &[&str] = &[
@@ -245,6 +246,7 @@ struct PipfileEntry {
 
 /// `Pipfile.lock` (see the module docs).
 pub(super) fn parse_pipfile_lock(text: &str) -> Result<Vec<Declared>, String> {
+    check_items(text.as_bytes(), Items::Json)?;
     let lock: PipfileLock = serde_json::from_str(text).map_err(|e| format!("Pipfile.lock: {e}"))?;
     let mut out = Vec::new();
     for (map, dev) in [(lock.default, false), (lock.develop, true)] {
@@ -291,6 +293,7 @@ struct UvDep {
 
 /// `uv.lock` (see the module docs).
 pub(super) fn parse_uv_lock(text: &str) -> Result<Vec<Declared>, String> {
+    check_items(text.as_bytes(), Items::Toml)?;
     let lock: UvLock = toml::from_str(text).map_err(|e| format!("uv.lock: {e}"))?;
     let is_project =
         |p: &UvPackage| p.source.contains_key("virtual") || p.source.contains_key("editable");

@@ -46,6 +46,9 @@ pub(crate) struct CoreMetadata {
 
 /// Parses core metadata. Errors name what is missing; only `Name` and `Version` are required.
 pub(crate) fn parse_core_metadata(text: &str) -> Result<CoreMetadata, String> {
+    // Each header becomes a string, and a classifier or requirement one more.
+    use crate::source::limits::{Items, check_items};
+    check_items(text.as_bytes(), Items::Separators(b"\n"))?;
     let mut m = CoreMetadata::default();
     let mut fields: Vec<(String, String)> = Vec::new();
     for line in text.lines() {

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::lockfiles::Declared;
 use super::requirement::{normalize, parse_requirement};
+use crate::source::limits::{Items, check_items};
 
 #[derive(Deserialize)]
 struct PoetryLock {
@@ -37,6 +38,7 @@ pub(super) fn parse_poetry_lock(
     text: &str,
     pyproject: Option<&str>,
 ) -> Result<Vec<Declared>, String> {
+    check_items(text.as_bytes(), Items::Toml)?;
     let lock: PoetryLock = toml::from_str(text).map_err(|e| format!("poetry.lock: {e}"))?;
     let marked = lock
         .package
@@ -70,6 +72,7 @@ pub(super) fn parse_poetry_lock(
 /// The run-time requirements a `pyproject.toml` names; `None` when it names no Poetry or
 /// PEP 621 dependencies at all (or does not parse).
 fn runtime_roots(text: &str) -> Option<Vec<String>> {
+    check_items(text.as_bytes(), Items::Toml).ok()?;
     let doc: toml::Table = toml::from_str(text).ok()?;
     let mut roots = Vec::new();
     let mut found = false;

@@ -201,7 +201,15 @@ fn read_database(
     let bytes = read_file(fs, loc, NAME)?;
     let mut unknowns = Vec::new();
     let mut records: Vec<std::result::Result<RpmEntry, String>> = Vec::new();
+    // Counted as they are read (a database holds no count to check first): past the limit,
+    // the rest are skipped unparsed, and the database is an unknown.
+    let max = crate::source::limits::scoped().packages;
+    let mut seen = 0u64;
     let mut on_blob = |key: u32, blob: std::result::Result<&[u8], Malformed>| {
+        seen += 1;
+        if seen > max {
+            return;
+        }
         records.push(match blob {
             Ok(b) => Header::parse(b)
                 .and_then(|h| RpmEntry::from_header(&h))
@@ -218,6 +226,13 @@ fn read_database(
         Database::Bdb => bdb::for_each_blob(&bytes, &mut on_blob),
     };
     read.map_err(|e| parse_failure(NAME, loc, e))?;
+    if seen > max {
+        return Err(parse_failure(
+            NAME,
+            loc,
+            format!("more than {max} records; not read (limit packages)"),
+        ));
+    }
     let (entries, bad) = split(loc, records);
     unknowns.extend(bad);
     let packages = packages(entries, db.as_str(), loc, env, &mut unknowns);

@@ -88,8 +88,10 @@ struct LockPackage {
 pub(super) fn parse_cargo_lock(loc: &Location, bytes: &[u8], out: &mut CatalogOutput) {
     let lock: Lock = match std::str::from_utf8(bytes)
         .map_err(|e| e.to_string())
-        .and_then(|t| toml::from_str(t).map_err(|e| e.to_string()))
-    {
+        .and_then(|t| {
+            crate::source::limits::check_items(t.as_bytes(), crate::source::limits::Items::Toml)?;
+            toml::from_str(t).map_err(|e| e.to_string())
+        }) {
         Ok(l) => l,
         Err(why) => return out.unknowns.push(parse_failure(NAME, loc, why)),
     };

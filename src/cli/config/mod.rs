@@ -111,7 +111,7 @@ impl Config {
         Ok(())
     }
 
-    /// The `[limits]` settings as `NAME=VALUE`, for `sbom` and `audit`.
+    /// The `[limits]` settings as `NAME=VALUE`, for the commands that read images (`sbom`, `audit`, `diff`, `base add`).
     pub fn limits(&self) -> Vec<String> {
         self.limits
             .iter()

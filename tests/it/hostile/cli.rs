@@ -275,22 +275,27 @@ fn limits_from_the_command_line_the_environment_and_the_config_file() {
 
 #[test]
 fn help_lists_every_limit_with_its_default() {
-    for cmd in ["sbom", "audit"] {
-        let o = bin().args([cmd, "--help"]).output().unwrap();
+    for cmd in [&["sbom"][..], &["audit"], &["diff"], &["base", "add"]] {
+        let o = bin().args(cmd).arg("--help").output().unwrap();
         let help = stdout(&o);
         for line in [
             "file-bytes     256MiB",
             "layer-bytes    64GiB",
             "total-bytes    256GiB",
             "ratio          500",
-            "entries        10000000",
+            "entries        2000000",
+            "items          2000000",
+            "toml-bytes     32MiB",
             "json-depth     64",
             "nested-depth   4",
             "nested-bytes   128MiB",
             "--strict",
             "[env: CONSIGN_LIMITS=]",
         ] {
-            assert!(help.contains(line), "{cmd} --help lacks {line:?}:\n{help}");
+            assert!(
+                help.contains(line),
+                "{cmd:?} --help lacks {line:?}:\n{help}"
+            );
         }
     }
 }
@@ -335,4 +340,99 @@ fn strict_turns_the_first_unknown_into_an_error() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o), expected);
+}
+
+/// `diff` (given images) and `base add` read images under the same limits as `sbom`: from
+/// `--limit`, `CONSIGN_LIMITS` and the config file's `[limits]`, with `--strict`.
+#[test]
+fn diff_and_base_add_take_limits_like_sbom() {
+    let dir = tmp();
+    let input = dir.path().join("img.tar");
+    ImageBuilder::new()
+        .layer(|l| l.file("a", "1").file("b", "2").file("c", "3"))
+        .write_oci_tar(&input);
+    let src = input.display().to_string();
+    let too_many = |o: &Output| {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        let err = stderr(o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("error: cannot scan {src}: layer 0: blobs/sha256/"))
+                && err.ends_with(": limit exceeded: more than 2 entries (limit entries)\n"),
+            "{err}"
+        );
+    };
+    let ok = |o: &Output| assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    let diff = |extra: &[&str]| {
+        let mut args = vec!["diff", src.as_str(), src.as_str(), "-q"];
+        args.extend(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let base = |extra: &[&str]| {
+        let mut args = vec!["base", "add", src.as_str(), "--catalog", "bases.json", "-q"];
+        args.extend(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_in(dir.path(), &args)
+    };
+    too_many(&run(&diff(&["--limit", "entries=2"])));
+    ok(&run(&diff(&["--limit", "entries=3"])));
+    too_many(&run(&base(&["--limit", "entries=2"])));
+    assert!(!dir.path().join("bases.json").exists());
+    ok(&run(&base(&["--limit", "entries=3"])));
+    assert!(dir.path().join("bases.json").exists());
+    std::fs::remove_file(dir.path().join("bases.json")).unwrap();
+    for args in [diff(&[]), base(&[])] {
+        too_many(
+            &bin()
+                .current_dir(dir.path())
+                .env("CONSIGN_CONFIG", "")
+                .env("CONSIGN_LIMITS", "entries=2")
+                .args(&args)
+                .output()
+                .unwrap(),
+        );
+        std::fs::write(dir.path().join("consign.toml"), "[limits]\nentries = 2\n").unwrap();
+        let with_config = |extra: &[&str]| {
+            bin()
+                .current_dir(dir.path())
+                .args(&args)
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        too_many(&with_config(&[]));
+        too_many(&with_config(&["--limit", "ratio=100"]));
+        ok(&with_config(&["--limit", "entries=10"]));
+        std::fs::remove_file(dir.path().join("consign.toml")).unwrap();
+    }
+    std::fs::remove_file(dir.path().join("bases.json")).unwrap();
+    // --strict: an unknown in a scanned image fails the run, naming it.
+    let bad = dir.path().join("bad.tar");
+    ImageBuilder::new()
+        .layer(|l| l.file("var/lib/dpkg/status", "Package: foo\nVersion 1.0\n"))
+        .write_oci_tar(&bad);
+    let bad = bad.display().to_string();
+    let expected = format!(
+        "error: {bad}: --strict: /var/lib/dpkg/status: stanza at line 1: line 2: expected `Field: value` (dpkg-db-cataloger)\n"
+    );
+    for args in [
+        vec!["diff", bad.as_str(), src.as_str(), "-q", "--strict"],
+        vec![
+            "base",
+            "add",
+            bad.as_str(),
+            "--catalog",
+            "bases.json",
+            "-q",
+            "--strict",
+        ],
+    ] {
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&o), expected, "{args:?}");
+    }
+    assert!(!dir.path().join("bases.json").exists());
 }

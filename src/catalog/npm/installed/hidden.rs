@@ -109,6 +109,7 @@ pub(super) fn hidden_lockfile(
             if let Some(u) = crate::catalog::too_many_records(NAME, &loc, &b, b"version") {
                 return Err(u.reason);
             }
+            crate::source::limits::check_items(&b, crate::source::limits::Items::Json)?;
             serde_json::from_slice(crate::catalog::npm::without_bom(&b)).map_err(|e| e.to_string())
         }) {
         Ok(v) => v,

@@ -28,6 +28,7 @@ use crate::Result;
 use crate::catalog::{CatalogOutput, Cataloger, Environment, Tag, parse_failure, read_file};
 use crate::fs::{FileResolver, Location};
 use crate::model::{Evidence, RelationshipKind};
+use crate::source::limits::{Items, check_items};
 use hidden::{DEPENDENCY_KEYS, LockFacts, hidden_lockfile, workspaces};
 
 const NAME: &str = "npm-installed-cataloger";
@@ -129,6 +130,10 @@ fn catalog_installed(fs: &dyn FileResolver) -> CatalogOutput {
                 continue;
             }
         };
+        if let Err(why) = check_items(&bytes, Items::Json) {
+            out.unknowns.push(parse_failure(NAME, loc, why));
+            continue;
+        }
         let json: Value = match serde_json::from_slice(super::without_bom(&bytes)) {
             Ok(v @ Value::Object(_)) => v,
             Ok(_) => {
