@@ -17,7 +17,8 @@ pub struct Limits {
     /// recorded as unknowns. Default 256 MiB (big rpmdb.sqlite files reach ~100 MiB).
     pub max_file_bytes: u64,
     /// All wanted files kept for one image, together; files past it are recorded as unknowns.
-    /// Default 1 GiB.
+    /// Default 512 MiB: a large real image keeps well under 100 MiB, and with the largest
+    /// file being parsed on top the whole stays inside a 1 GB address-space limit.
     pub max_captured_bytes: u64,
     /// Most layers in one image. Default 1000 (overlayfs stops at 128).
     pub max_layers: usize,
@@ -70,7 +71,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: 256 << 20,
-            max_captured_bytes: 1 << 30,
+            max_captured_bytes: 512 << 20,
             max_layers: 1000,
             max_layer_bytes: 64 << 30,
             max_total_bytes: 256 << 30,
