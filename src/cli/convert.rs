@@ -35,6 +35,10 @@ pub struct ConvertArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+
+    /// Limits for an image given as the input, as `consign sbom` has them.
+    #[command(flatten)]
+    pub(super) limits: LimitArgs,
 }
 
 /// Runs `consign convert`.
@@ -43,7 +47,7 @@ pub fn run(a: ConvertArgs) -> anyhow::Result<ExitStatus> {
         bail!("convert needs an output: -o FORMAT[=FILE] (cyclonedx-json, spdx-json, …)");
     }
     let outputs = output::parse_all(&a.outputs)?;
-    let sbom = input::load(&a.input, a.quiet, &LimitArgs::default())?;
+    let sbom = input::load(&a.input, a.quiet, &a.limits)?;
     let original = sbom
         .document
         .as_ref()

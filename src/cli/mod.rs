@@ -114,6 +114,8 @@ pub fn parse() -> anyhow::Result<Args> {
             }
         }
         (Command::Diff(a), Some((_, m))) => a.limits.layer(&args.config.limits(), m),
+        (Command::Convert(a), Some((_, m))) => a.limits.layer(&args.config.limits(), m),
+        (Command::Score(a), Some((_, m))) => a.limits.layer(&args.config.limits(), m),
         _ => {}
     }
     Ok(args)

@@ -47,6 +47,10 @@ pub struct ScoreArgs {
     /// No progress bar and no explanation on stderr.
     #[arg(short, long)]
     quiet: bool,
+
+    /// Limits for an image given as the input, as `consign sbom` has them.
+    #[command(flatten)]
+    pub(super) limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -79,7 +83,7 @@ pub fn run(a: ScoreArgs) -> anyhow::Result<ExitStatus> {
         outputs.push((false, None));
     }
     output::one_stdout(outputs.iter().map(|(_, p)| p))?;
-    let mut sbom = input::load(&a.input, a.quiet, &LimitArgs::default())?;
+    let mut sbom = input::load(&a.input, a.quiet, &a.limits)?;
     if sbom.document.is_none() {
         // A scan: measure the document consign writes, not the model.
         let format = Format::CycloneDxJson(CdxVersion::default());

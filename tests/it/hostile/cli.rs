@@ -345,7 +345,7 @@ fn strict_turns_the_first_unknown_into_an_error() {
 /// `diff` (given images) and `base add` read images under the same limits as `sbom`: from
 /// `--limit`, `CONSIGN_LIMITS` and the config file's `[limits]`, with `--strict`.
 #[test]
-fn diff_and_base_add_take_limits_like_sbom() {
+fn diff_base_add_convert_and_score_take_limits_like_sbom() {
     let dir = tmp();
     let input = dir.path().join("img.tar");
     ImageBuilder::new()
@@ -384,6 +384,27 @@ fn diff_and_base_add_take_limits_like_sbom() {
     ok(&run(&base(&["--limit", "entries=3"])));
     assert!(dir.path().join("bases.json").exists());
     std::fs::remove_file(dir.path().join("bases.json")).unwrap();
+    for cmd in [
+        ["convert", src.as_str(), "-q", "-o", "cyclonedx-json"].as_slice(),
+        ["score", src.as_str(), "-q"].as_slice(),
+    ] {
+        let with = |limit: &str| {
+            let mut args: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+            args.extend(["--limit".to_owned(), limit.to_owned()]);
+            args
+        };
+        too_many(&run(&with("entries=2")));
+        ok(&run(&with("entries=3")));
+        too_many(
+            &bin()
+                .current_dir(dir.path())
+                .env("CONSIGN_CONFIG", "")
+                .env("CONSIGN_LIMITS", "entries=2")
+                .args(cmd)
+                .output()
+                .unwrap(),
+        );
+    }
     for args in [diff(&[]), base(&[])] {
         too_many(
             &bin()
