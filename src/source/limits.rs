@@ -329,19 +329,8 @@ fn parse_count(text: &str) -> Result<u64, String> {
 /// strings do not count.
 pub fn json_depth(bytes: &[u8]) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in bytes {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    for b in outside_strings(bytes) {
         match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 max = max.max(depth);
@@ -351,6 +340,24 @@ pub fn json_depth(bytes: &[u8]) -> usize {
         }
     }
     max
+}
+
+/// The bytes of a JSON text outside its strings (the quotes excluded), in one pass.
+fn outside_strings(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    bytes.iter().copied().filter(move |&b| {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            return false;
+        }
+        in_string = b == b'"';
+        !in_string
+    })
 }
 
 /// A limit hit inside a reader, carried through an `io::Error` to the code that names the
@@ -555,25 +562,9 @@ fn count_bytes(bytes: &[u8], set: &[u8]) -> u64 {
 
 /// The values of a JSON text, roughly (`,`, `[` and `{` outside strings), without parsing it.
 fn json_values(bytes: &[u8]) -> u64 {
-    let mut n = 0u64;
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in bytes {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b',' | b'[' | b'{' => n += 1,
-            _ => {}
-        }
-    }
-    n
+    outside_strings(bytes)
+        .filter(|b| matches!(b, b',' | b'[' | b'{'))
+        .count() as u64
 }
 
 #[cfg(test)]
